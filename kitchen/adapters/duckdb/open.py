@@ -1,0 +1,144 @@
+"""Open the store for an embedded run and hand out the pieces ``kitchen.launch`` needs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from kitchen.adapters.duckdb.blobs import StoreBlobs
+from kitchen.adapters.duckdb.metrics import StoreMetrics
+from kitchen.adapters.duckdb.recorder import StoreRecorder
+from kitchen.adapters.duckdb.registry import StoreRegistry
+from kitchen.context import Ports
+from kitchen.errors import NotFoundError, ResumeError, StoreAccessError
+from store import NotFoundError as StoreNotFound
+from store import Store, StoreError, StoreLockedError, open_store
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRecord:
+    """What resuming a run needs: its recipe and config, and its last checkpoint."""
+
+    run_id: str
+    recipe: str
+    config: Mapping[str, Any]
+    checkpoint_ref: str
+    position: tuple[tuple[int, int], ...]
+    snapshot: Mapping[str, Any]
+    step: int
+
+
+class Recording:
+    """The store, opened for one embedded run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.blobs = StoreBlobs(store.blobs)
+        self.metrics = StoreMetrics(store)
+
+    def create_run(
+        self,
+        recipe: str,
+        config: BaseModel,
+        *,
+        experiment: str,
+        name: str,
+        seed: int,
+        env: Mapping[str, Any],
+    ) -> str:
+        run = self.store.create_run(
+            recipe=recipe,
+            experiment=experiment,
+            name=name or None,
+            config=config.model_dump(mode="json"),
+            seed=seed,
+            git_commit=str(env.get("git_commit") or "") or None,
+            env=env,
+        )
+        return run.id
+
+    def resume_info(self, run_id: str) -> ResumeRecord:
+        """Find the run and its last checkpoint.
+
+        Raises:
+            NotFoundError: no such run.
+            ResumeError: it succeeded already, or it has no checkpoint.
+        """
+        try:
+            run = self.store.get_run(run_id)
+        except StoreNotFound as error:
+            raise NotFoundError(str(error)) from None
+        if run.status == "succeeded":
+            raise ResumeError(f"run {run.id} has already succeeded; nothing to resume")
+        if run.status == "running":
+            raise ResumeError(f"run {run.id} is running; cancel it before resuming")
+        checkpoints = self.store.list_artifacts(run.id, kind="checkpoint")
+        if not checkpoints:
+            raise ResumeError(
+                f"run {run.id} has no checkpoint to resume from (it {run.status} before the "
+                "first one; set save_every to checkpoint more often)"
+            )
+        last = checkpoints[-1]
+        meta = json.loads(last.meta_json)
+        return ResumeRecord(
+            run_id=run.id,
+            recipe=run.recipe,
+            config=json.loads(run.config_json),
+            checkpoint_ref=last.sha256,
+            position=tuple((int(a), int(b)) for a, b in meta["position"]),
+            snapshot=meta["state"],
+            step=int(meta.get("step", meta["state"].get("global_step", 0))),
+        )
+
+    def reopen_run(self, record: ResumeRecord) -> None:
+        """Drop what the run logged after its checkpoint, so the history stays unbroken."""
+        self.store.truncate_metrics(record.run_id, after_step=record.step)
+        self.store.log(record.run_id, "info", f"resuming from the checkpoint at step {record.step}")
+
+    def default_ports(self, config: BaseModel) -> Ports:
+        """The real adapters: torch backend, HF datasets and hub, this store."""
+        from kitchen.adapters.hf.dataset import HFDatasetSource
+        from kitchen.adapters.hf.hub import HFHub
+        from kitchen.adapters.torch import TorchBackend
+        from kitchen.evaluators import ExactMatchEvaluator
+
+        hub = HFHub()
+        return Ports(
+            backend=TorchBackend(),
+            datasets=HFDatasetSource(hub=hub),
+            hub=hub,
+            blobs=self.blobs,
+            metrics=self.metrics,
+            registry=StoreRegistry(self.store),
+            evaluator=ExactMatchEvaluator(
+                max_new_tokens=int(getattr(config, "eval_max_new_tokens", 16))
+            ),
+        )
+
+    def recorder(self, ports: Ports) -> StoreRecorder:
+        return StoreRecorder(self.store, ports.metrics)
+
+
+@contextmanager
+def open_recording(home: Path) -> Iterator[Recording]:
+    """Open the store in ``home`` read-write for one run.
+
+    Raises:
+        StoreAccessError: another process holds the store, or it cannot be opened.
+    """
+    try:
+        store = open_store(home)
+    except StoreLockedError as error:
+        raise StoreAccessError(str(error)) from None
+    except StoreError as error:
+        raise StoreAccessError(f"cannot open the store in {home}: {error}") from None
+    try:
+        yield Recording(store)
+    finally:
+        store.close()

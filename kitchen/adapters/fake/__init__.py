@@ -1,0 +1,1 @@
+"""In-memory fakes, one per port, for tests and offline development."""

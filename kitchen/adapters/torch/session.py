@@ -1,0 +1,281 @@
+"""A live torch model + AdamW: the session primitive stages drive step by step.
+
+The session does one thing per call (a forward/backward, an optimiser step, a save); the loop,
+the schedule and the logging live in stages, so every backend trains the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import gc
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from kitchen.adapters.torch.batch import Collated, collate, summed_cross_entropy
+from kitchen.adapters.torch.checkpoint import (
+    FORMAT_VERSION,
+    flatten_optimizer,
+    read_json,
+    read_tensors,
+    unflatten_optimizer,
+    write_json,
+    write_tensors,
+)
+from kitchen.adapters.torch.rng import RngStreams
+from kitchen.adapters.torch.sampler import TorchSampler, eval_mode
+from kitchen.errors import ConfigError, ResumeError, TrainingError
+from kitchen.ports.tokenizer import Tokenizer
+from kitchen.ports.training import SessionSpec
+from kitchen.types import Datum, OptimResult, StepResult
+
+__all__ = ["TorchSession"]
+
+
+class TorchSession:
+    """A model, its AdamW optimiser and its random streams on one device.
+
+    Build it through :meth:`kitchen.adapters.torch.TorchBackend.start_session`.
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokenizer: Tokenizer,
+        spec: SessionSpec,
+        device: torch.device,
+        *,
+        save_tokenizer: Callable[[Path], None],
+    ) -> None:
+        """Wrap a loaded model (already on ``device``, LoRA already applied when asked for).
+
+        Args:
+            model: A ``transformers`` causal LM, or a ``peft`` model around one.
+            tokenizer: The tokenizer port over the model's tokenizer.
+            spec: The session's settings (seed, optimiser, clipping, LoRA).
+            device: Where the model lives.
+            save_tokenizer: ``callable(directory)`` that writes the tokenizer files.
+        """
+        self._model: torch.nn.Module | None = model
+        self._tokenizer = tokenizer
+        self._spec = spec
+        self._device = device
+        self._save_tokenizer = save_tokenizer
+        self._lora = spec.lora_rank > 0
+        self._named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self._optimizer: torch.optim.AdamW | None = _adamw(self._named, spec, device)
+        self._rng = RngStreams(spec.seed, device)
+        model.train()
+
+    # -- facts ------------------------------------------------------------------------------
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer the model was trained with."""
+        return self._tokenizer
+
+    @property
+    def device(self) -> str:
+        """The device as torch spells it (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``)."""
+        return str(self._device)
+
+    @property
+    def num_parameters(self) -> int:
+        """All parameters, counting tied ones once (LoRA adapters included)."""
+        return sum(p.numel() for p in self._live_model().parameters())
+
+    @property
+    def num_trainable_parameters(self) -> int:
+        """The parameters the optimiser updates (only the adapters under LoRA)."""
+        return sum(p.numel() for _, p in self._named)
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """The AdamW instance, for inspection (fused or not, its state)."""
+        if self._optimizer is None:
+            raise TrainingError("the session is closed")
+        return self._optimizer
+
+    # -- training ---------------------------------------------------------------------------
+
+    def forward_backward(self, batch: Sequence[Datum]) -> StepResult:
+        """Add the gradients of the batch's mean masked cross-entropy to the parameters.
+
+        Successive calls accumulate. Each call's loss is its own batch's mean, so k calls before
+        one :meth:`optim_step` sum k means: micro-batches weigh equally whatever their token
+        counts, and the clipped norm is k times that of one mean.
+
+        Raises:
+            DataError: The batch is empty or has no target token.
+            TrainingError: The loss is NaN or infinite (gradients are left untouched).
+        """
+        model = self._live_model()
+        data = self._collate(batch)
+        with self._rng.scope():
+            with self._autocast():
+                loss = self._mean_loss(model, data)
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise TrainingError(f"loss is {value}", title="Training diverged")
+            torch.autograd.backward(loss)
+        return StepResult(value, data.num_tokens, data.num_loss_tokens)
+
+    def optim_step(self, lr: float) -> OptimResult:
+        """Set ``lr``, clip to ``max_grad_norm``, take an AdamW step and drop the gradients.
+
+        Returns:
+            The rate used and the gradient norm *before* clipping.
+
+        Raises:
+            ConfigError: ``lr`` is negative or not finite.
+            TrainingError: The gradient norm is NaN or infinite (the step is skipped).
+        """
+        optimizer = self.optimizer
+        if not math.isfinite(lr) or lr < 0:
+            raise ConfigError(f"lr: must be a finite number >= 0, got {lr}")
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        # max_grad_norm <= 0 means "no clipping"; the norm is still worth reporting.
+        limit = self._spec.max_grad_norm if self._spec.max_grad_norm > 0 else math.inf
+        norm = float(torch.nn.utils.clip_grad_norm_([p for _, p in self._named], limit))
+        if not math.isfinite(norm):
+            optimizer.zero_grad(set_to_none=True)
+            raise TrainingError(f"gradient norm is {norm}", title="Training diverged")
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return OptimResult(lr=lr, grad_norm=norm)
+
+    def eval_loss(self, batch: Sequence[Datum]) -> StepResult:
+        """The batch's mean masked cross-entropy in eval mode, without gradients."""
+        model = self._live_model()
+        data = self._collate(batch)
+        with eval_mode(model), torch.no_grad(), self._autocast():
+            value = float(self._mean_loss(model, data))
+        return StepResult(value, data.num_tokens, data.num_loss_tokens)
+
+    def sampler(self) -> TorchSampler:
+        """A sampler over the live weights (it sees later training steps too)."""
+        return TorchSampler(self._live_model(), self._tokenizer, self._device, seed=self._spec.seed)
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def save_state(self, directory: Path) -> None:
+        """Write trainable weights, optimiser state and random streams (safetensors + JSON).
+
+        ``session.json`` is written last, so a save cut short is detected on load.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        tensors, skeleton = flatten_optimizer(self.optimizer.state_dict())
+        write_tensors(directory / "weights.safetensors", {n: p for n, p in self._named})
+        write_tensors(directory / "optimizer.safetensors", tensors)
+        write_tensors(directory / "rng.safetensors", self._rng.to_tensors())
+        write_json(
+            directory / "session.json",
+            {
+                "format": FORMAT_VERSION,
+                "backend": "torch",
+                "lora_rank": self._spec.lora_rank,
+                "trainable": [n for n, _ in self._named],
+                "optimizer": skeleton,
+            },
+        )
+
+    def load_state(self, directory: Path) -> None:
+        """Restore what :meth:`save_state` wrote, so training continues bit for bit.
+
+        Raises:
+            ResumeError: Files are missing, or they belong to a different model or LoRA setup.
+        """
+        optimizer = self.optimizer
+        meta = read_json(directory / "session.json")
+        if meta.get("format") != FORMAT_VERSION or meta.get("backend") != "torch":
+            raise ResumeError(f"{directory} is not a torch session checkpoint (format 1)")
+        if meta["trainable"] != [n for n, _ in self._named]:
+            raise ResumeError(
+                f"{directory} was saved from a different model or LoRA setup "
+                f"(lora_rank {meta['lora_rank']}, this session {self._spec.lora_rank})"
+            )
+        weights = read_tensors(directory / "weights.safetensors")
+        with torch.no_grad():
+            for name, param in self._named:
+                param.copy_(weights[name].to(param.device))
+        optimizer.load_state_dict(
+            unflatten_optimizer(
+                read_tensors(directory / "optimizer.safetensors"), meta["optimizer"]
+            )
+        )
+        optimizer.zero_grad(set_to_none=True)
+        self._rng.load_tensors(read_tensors(directory / "rng.safetensors"))
+
+    def save_model(self, directory: Path) -> None:
+        """Write a ``from_pretrained`` folder (safetensors) plus the tokenizer files.
+
+        Under LoRA the adapters are merged into a copy, so the live model keeps training on
+        unmerged weights (merging and unmerging in place would not give back the same floats).
+        """
+        model = self._live_model()
+        directory.mkdir(parents=True, exist_ok=True)
+        live: Any = model
+        export: Any = copy.deepcopy(live).merge_and_unload() if self._lora else live
+        export.save_pretrained(str(directory))
+        self._save_tokenizer(directory)
+        del export
+
+    def close(self) -> None:
+        """Drop the model and optimiser and give the memory back (CUDA cache included)."""
+        self._model = None
+        self._optimizer = None
+        self._named = []
+        gc.collect()
+        if self._device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _live_model(self) -> torch.nn.Module:
+        if self._model is None:
+            raise TrainingError("the session is closed")
+        return self._model
+
+    def _collate(self, batch: Sequence[Datum]) -> Collated:
+        model: Any = self._live_model()
+        vocab = int(model.get_input_embeddings().num_embeddings)
+        return collate(batch, self._tokenizer.pad_token_id, self._device, vocab_size=vocab)
+
+    def _autocast(self) -> contextlib.AbstractContextManager[object]:
+        # bf16 pays off on GPUs; on CPUs it is about 4x slower than fp32, so stay in fp32 there.
+        if self._device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    @staticmethod
+    def _mean_loss(model: torch.nn.Module, data: Collated) -> torch.Tensor:
+        out = model(input_ids=data.input_ids, attention_mask=data.attention_mask, use_cache=False)
+        return summed_cross_entropy(out.logits, data.labels) / data.num_loss_tokens
+
+
+def _adamw(
+    named: list[tuple[str, torch.nn.Parameter]], spec: SessionSpec, device: torch.device
+) -> torch.optim.AdamW:
+    if not named:
+        raise ConfigError("lora_rank: the model has no trainable parameter")
+    # Decay matrices only: decaying norms' gains and biases pulls them towards 0, which hurts.
+    decay = [p for _, p in named if p.ndim >= 2]
+    rest = [p for _, p in named if p.ndim < 2]
+    groups = [
+        {"params": params, "weight_decay": wd}
+        for params, wd in ((decay, spec.weight_decay), (rest, 0.0))
+        if params
+    ]
+    # lr is a placeholder: optim_step sets it every step from the stage's schedule.
+    kwargs: dict[str, Any] = {"lr": 0.0, "betas": spec.betas}
+    if device.type == "cuda":
+        try:
+            return torch.optim.AdamW(groups, fused=True, **kwargs)
+        except (RuntimeError, ValueError):
+            pass  # fused kernels need float params on a supported device; the loop version works
+    return torch.optim.AdamW(groups, **kwargs)

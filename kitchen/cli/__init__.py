@@ -1,0 +1,1 @@
+"""The ``kitchen`` command line (typer). Heavy modules are imported inside commands."""

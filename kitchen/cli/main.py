@@ -1,0 +1,213 @@
+"""``kitchen``: run recipes, list and inspect runs.
+
+Each command imports what it needs when it runs, so ``kitchen --help`` starts fast and never
+imports torch. Every :class:`~kitchen.errors.KitchenError` ends as a one-paragraph message and
+its own exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from kitchen.errors import KitchenError
+
+app = typer.Typer(
+    name="kitchen",
+    help="Train and evaluate language models locally; every result lands in one store.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+HomeOption = Annotated[
+    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
+
+
+def fail(error: KitchenError) -> typer.Exit:
+    """Print ``error`` for a person and return the exit to raise."""
+    where = f" (stage {error.stage})" if error.stage else ""
+    err_console.print(f"[bold red]{error.title}{where}:[/] {error.message}", highlight=False)
+    if error.run_id:
+        err_console.print(
+            f"[dim]run {error.run_id} is recorded; see `kitchen show {error.run_id}`[/]"
+        )
+    return typer.Exit(error.exit_code)
+
+
+def friendly(func: F) -> F:
+    """Turn Kitchen errors raised by a command into a message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KitchenError as error:
+            raise fail(error) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command("run")
+@friendly
+def run_command(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="RECIPE [config.yaml] [key=value ...]", show_default=False),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan")] = False,
+    resume: Annotated[str | None, typer.Option("--resume", help="Resume run ID")] = None,
+    embedded: Annotated[
+        bool, typer.Option("--embedded", help="Run in this process (the only mode for now)")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Run a recipe headless with a progress bar; the exit code says how it ended."""
+    from kitchen.cli.render import print_outcome, print_plan
+    from kitchen.errors import ConfigError
+
+    recipe_name, config_file, overrides = _split_run_args(args or [])
+    if resume is None and recipe_name is None:
+        raise ConfigError("name a recipe (see `kitchen recipes`) or pass --resume RUN_ID")
+    if dry_run:
+        from kitchen.launch import plan
+
+        if recipe_name is None:
+            raise ConfigError("--dry-run needs a recipe name")
+        recipe, config = plan(recipe_name, config_file=config_file, overrides=overrides)
+        print_plan(console, recipe, config)
+        return
+    from kitchen.cli.progress import ProgressView
+    from kitchen.context import CancelToken
+    from kitchen.launch import run
+
+    cancel = CancelToken()
+    view = ProgressView(err_console, quiet=quiet)
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        # First Ctrl-C: stop at the next stage boundary (keeps the last checkpoint);
+        # a second one aborts at once.
+        if cancel.cancelled:
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        err_console.print(
+            "[yellow]cancelling at the next stage boundary (Ctrl-C again to abort)[/]"
+        )
+        cancel.cancel("cancelled with Ctrl-C")
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        outcome = run(
+            recipe_name,
+            config_file=config_file,
+            overrides=overrides,
+            resume=resume,
+            home=home,
+            subscribers=(view,),
+            cancel=cancel,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print_outcome(console, outcome)
+    if outcome.error is not None:
+        raise fail(outcome.error)
+
+
+def _split_run_args(args: list[str]) -> tuple[str | None, Path | None, list[str]]:
+    recipe: str | None = None
+    config_file: Path | None = None
+    overrides: list[str] = []
+    for arg in args:
+        if "=" in arg:
+            overrides.append(arg)
+        elif arg.endswith((".yaml", ".yml")) and config_file is None:
+            config_file = Path(arg)
+        elif recipe is None:
+            recipe = arg
+        else:
+            from kitchen.errors import ConfigError
+
+            raise ConfigError(
+                f"unexpected argument '{arg}': overrides look like key=value, "
+                "config files end in .yaml"
+            )
+    return recipe, config_file, overrides
+
+
+@app.command("recipes")
+@friendly
+def recipes_command(as_json: JsonOption = False) -> None:
+    """List the recipes."""
+    from kitchen.recipes import recipe_names
+
+    names = recipe_names()
+    if as_json:
+        console.print_json(json.dumps([{"name": n, "description": d} for n, d in names.items()]))
+        return
+    for name, description in names.items():
+        console.print(f"[bold]{name:<12}[/] {description}")
+
+
+@app.command("describe")
+@friendly
+def describe_command(recipe: str, as_json: JsonOption = False) -> None:
+    """Show a recipe's stage tree and its config knobs."""
+    from kitchen.cli.render import describe_json, print_describe
+    from kitchen.recipes import get_recipe
+
+    found = get_recipe(recipe)
+    if as_json:
+        console.print_json(json.dumps(describe_json(found), default=str))
+    else:
+        print_describe(console, found)
+
+
+@app.command("runs")
+@friendly
+def runs_command(
+    limit: Annotated[int, typer.Option(help="Show at most this many runs")] = 20,
+    status: Annotated[str | None, typer.Option(help="Only runs with this status")] = None,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """List runs, newest first."""
+    from kitchen.cli.render import print_runs
+    from kitchen.queries import list_runs
+
+    rows = list_runs(home, limit=limit, status=status)
+    if as_json:
+        console.print_json(json.dumps(rows, default=str))
+    else:
+        print_runs(console, rows)
+
+
+@app.command("show")
+@friendly
+def show_command(run_id: str, as_json: JsonOption = False, home: HomeOption = None) -> None:
+    """Show one run: params, final metrics, artifacts and lineage."""
+    from kitchen.cli.render import print_run
+    from kitchen.queries import run_details
+
+    details = run_details(home, run_id)
+    if as_json:
+        console.print_json(json.dumps(details, default=str))
+    else:
+        print_run(console, details)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m kitchen`
+    app()

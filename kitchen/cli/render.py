@@ -1,0 +1,204 @@
+"""How the CLI draws plans, stage trees, outcomes and runs with rich."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from kitchen.launch import RunOutcome
+from kitchen.recipes.base import Recipe
+from kitchen.workflow import describe
+
+_KIND_STYLE = {"loop": "bold magenta", "branch": "bold yellow", "parallel": "bold blue"}
+
+
+def stage_tree(recipe: Recipe) -> Tree:
+    """The recipe's workflow as a rich tree with each stage's requires → provides."""
+    root = Tree(f"[bold]{recipe.name}[/] — {recipe.description}")
+    parents: list[Tree] = [root]
+    for line in describe(recipe.workflow):
+        del parents[line.depth + 1 :]
+        if line.stage is not None:
+            req = ", ".join(line.stage.requires) or "—"
+            prov = ", ".join(line.stage.provides) or "—"
+            label = f"[green]{line.name}[/]  [dim]{req} → {prov}[/]"
+        else:
+            label = f"[{_KIND_STYLE[line.kind]}]{line.kind} {line.name}[/]"
+        node = parents[-1].add(label)
+        parents.append(node)
+    return root
+
+
+def config_table(config_type: type[BaseModel], values: BaseModel | None = None) -> Table:
+    """Each config knob with its type, default (or value) and description."""
+    table = Table(title="config", show_lines=False)
+    table.add_column("key", style="bold")
+    table.add_column("type")
+    table.add_column("value" if values is not None else "default")
+    table.add_column("description", style="dim")
+    for name, info in config_type.model_fields.items():
+        annotation = info.annotation
+        type_name = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+        shown = (
+            getattr(values, name)
+            if values is not None
+            else info.get_default(call_default_factory=True)
+        )
+        table.add_row(name, type_name.replace("typing.", ""), repr(shown), info.description or "")
+    return table
+
+
+def print_describe(console: Console, recipe: Recipe) -> None:
+    console.print(stage_tree(recipe))
+    console.print(config_table(recipe.config_type))
+
+
+def describe_json(recipe: Recipe) -> dict[str, Any]:
+    """The stage tree and config schema as plain data."""
+    stages = []
+    for line in describe(recipe.workflow):
+        entry: dict[str, Any] = {"depth": line.depth, "kind": line.kind, "name": line.name}
+        if line.stage is not None:
+            info = line.stage.describe(recipe.config_type)
+            entry.update(
+                description=info.description,
+                requires=list(info.requires),
+                provides=list(info.provides),
+                options=[vars(o) if hasattr(o, "__dict__") else _option(o) for o in info.options],
+            )
+        stages.append(entry)
+    return {
+        "name": recipe.name,
+        "description": recipe.description,
+        "stages": stages,
+        "config_schema": recipe.config_type.model_json_schema(),
+    }
+
+
+def _option(option: Any) -> dict[str, Any]:
+    return {k: getattr(option, k) for k in ("name", "type", "default", "description")}
+
+
+def print_plan(console: Console, recipe: Recipe, config: BaseModel) -> None:
+    console.print("[bold green]config is valid[/] — this is what would run:")
+    console.print(stage_tree(recipe))
+    console.print(config_table(type(config), config))
+
+
+def print_outcome(console: Console, outcome: RunOutcome) -> None:
+    """The end-of-run summary: status, loss, before/after eval, model version, next steps."""
+    colour = {"succeeded": "green", "cancelled": "yellow"}.get(outcome.status, "red")
+    table = Table(title=f"run {outcome.run_id}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("status", f"[{colour}]{outcome.status}[/]")
+    table.add_row("time", f"{outcome.duration_s:.1f} s")
+    table.add_row("steps", str(outcome.steps))
+    if outcome.tokens_seen:
+        table.add_row(
+            "tokens",
+            f"{outcome.tokens_seen:,} ({outcome.tokens_seen / max(outcome.duration_s, 1e-9):,.0f}/s overall)",
+        )
+    if outcome.steps:
+        table.add_row("final loss", f"{outcome.final_loss:.4f}")
+    for key in sorted(set(outcome.baseline_metrics) | set(outcome.eval_metrics)):
+        if key == "n":
+            continue
+        before = outcome.baseline_metrics.get(key)
+        after = outcome.eval_metrics.get(key)
+        table.add_row(f"held-out {key}", f"{_pct(before)} → {_pct(after)}")
+    if outcome.model_version is not None:
+        mv = outcome.model_version
+        table.add_row("model", f"{mv.name} v{mv.version} (@latest)")
+    console.print(table)
+    if outcome.status in ("succeeded", "cancelled", "failed"):
+        console.print(
+            f"next: [bold]kitchen show {outcome.run_id}[/]   [bold]kitchen runs[/]"
+            + (
+                f"   [bold]kitchen run --resume {outcome.run_id}[/]"
+                if outcome.status != "succeeded"
+                else ""
+            )
+        )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _time(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (int, float)):
+        value = dt.datetime.fromtimestamp(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def print_runs(console: Console, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no runs yet — try [bold]kitchen run sft[/]")
+        return
+    table = Table(title="runs")
+    for col in ("id", "name", "recipe", "status", "started", "duration", "step", "loss"):
+        table.add_column(col)
+    for row in rows:
+        loss = row.get("loss")
+        duration = row.get("duration_s")
+        table.add_row(
+            row["id"],
+            row.get("name") or "",
+            row.get("recipe") or "",
+            row.get("status") or "",
+            _time(row.get("started_at")),
+            f"{duration:.1f}s" if isinstance(duration, (int, float)) else "—",
+            str(row.get("last_step") or 0),
+            f"{loss:.4f}" if isinstance(loss, (int, float)) else "—",
+        )
+    console.print(table)
+
+
+def print_run(console: Console, details: Mapping[str, Any]) -> None:
+    run = details["run"]
+    console.print(f"[bold]run {run['id']}[/]  {run.get('name') or ''}  [{run.get('status')}]")
+    console.print(
+        f"recipe {run.get('recipe')}  started {_time(run.get('started_at'))}  finished {_time(run.get('finished_at'))}"
+    )
+    if run.get("error_message"):
+        console.print(f"[red]{run.get('error_type')}: {run.get('error_message')}[/]")
+    params = Table(title="params")
+    params.add_column("key", style="bold")
+    params.add_column("value")
+    for key, value in sorted(details.get("params", {}).items()):
+        params.add_row(key, repr(value))
+    console.print(params)
+    metrics = Table(title="final metrics")
+    metrics.add_column("metric", style="bold")
+    metrics.add_column("value")
+    for key, value in sorted(details.get("metrics", {}).items()):
+        metrics.add_row(key, f"{value:.6g}")
+    console.print(metrics)
+    artifacts = Table(title="artifacts")
+    for col in ("kind", "name", "sha256", "size"):
+        artifacts.add_column(col)
+    for art in details.get("artifacts", []):
+        artifacts.add_row(art["kind"], art["name"], art["sha256"][:12], f"{art['size_bytes']:,}")
+    console.print(artifacts)
+    lineage = details.get("lineage", [])
+    if lineage:
+        console.print("[bold]lineage[/]")
+        for edge in lineage:
+            console.print(
+                f"  {edge['src_kind']}:{edge['src_id']} —{edge['relation']}→ {edge['dst_kind']}:{edge['dst_id']}"
+            )
+    for model in details.get("models", []):
+        console.print(
+            f"[bold]model[/] {model['name']} v{model['version']} {model.get('aliases', '')}"
+        )

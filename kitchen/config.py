@@ -1,0 +1,128 @@
+"""Recipe configs: YAML files and ``key=value`` overrides merged over typed defaults.
+
+Every error names the field, what was given and what was expected, and suggests the nearest
+known key for a misspelt one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from kitchen.errors import ConfigError
+
+C = TypeVar("C", bound=BaseModel)
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """Turn ``["a.b=1", "c=x"]`` into a nested dict; values are parsed as YAML scalars."""
+    result: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"override '{item}' is not of the form key=value")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        node = result
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"override '{item}': '{part}' is set to a value, not a section")
+            node = child
+        node[parts[-1]] = value
+    return result
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML config file into a dict."""
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of keys to values")
+    return data
+
+
+def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``update`` over ``base``; nested mappings merge, other values replace."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_config(
+    config_type: type[C],
+    *,
+    file: Path | None = None,
+    overrides: Sequence[str] = (),
+    base: Mapping[str, Any] | None = None,
+) -> C:
+    """Validate defaults ← ``base`` ← file ← overrides into a frozen ``config_type``.
+
+    Raises:
+        ConfigError: unknown key (with a suggestion), wrong type or out-of-range value.
+    """
+    data: dict[str, Any] = dict(base or {})
+    if file is not None:
+        data = deep_merge(data, load_yaml(file))
+    data = deep_merge(data, parse_overrides(overrides))
+    _check_keys(config_type, data, source=str(file) if file else "overrides")
+    try:
+        return config_type.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, config_type)) from None
+
+
+def config_hash(config: BaseModel) -> str:
+    """A stable hash of a config's values (for grouping equivalent runs)."""
+    payload = json.dumps(config.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _check_keys(config_type: type[BaseModel], data: Mapping[str, Any], source: str) -> None:
+    known = list(config_type.model_fields)
+    for key in data:
+        if key not in config_type.model_fields:
+            hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise ConfigError(
+                f"unknown config key '{key}' (from {source}){suggestion} "
+                f"Known keys: {', '.join(known)}"
+            )
+
+
+def _describe(error: ValidationError, config_type: type[BaseModel]) -> str:
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]) or "(config)"
+        given = item.get("input")
+        info = config_type.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+        expected = f" (expected {_annotation(info.annotation)})" if info else ""
+        lines.append(f"{field}: {item['msg']}{expected}; got {given!r}")
+    return "invalid config: " + "; ".join(lines)
+
+
+def _annotation(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")

@@ -1,0 +1,196 @@
+"""The runner: walks a workflow, emits stage events, checks cancellation, rolls back on failure.
+
+Resume re-enters a workflow at a checkpoint's position: top-level stages before the
+checkpoint's loop run again when they rebuild live objects (``on_resume = "replay"``), the loop
+restarts at the recorded iteration, stages before the checkpoint in that iteration are skipped,
+and the checkpoint stage itself restores instead of saving.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kitchen.context import CancelToken, RunContext
+from kitchen.errors import KitchenError, ResumeError
+from kitchen.events import StageFailed, StageFinished, StageStarted
+from kitchen.stage import Restorable, Stage
+from kitchen.workflow import Branch, Loop, Node, Parallel, Step, Workflow
+
+Position = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where a checkpoint was taken and what it holds."""
+
+    position: Position
+    directory: Path
+    snapshot: Mapping[str, Any]
+
+
+class Runner:
+    """Executes one workflow for one run."""
+
+    def __init__(self, workflow: Workflow, *, cancel: CancelToken | None = None) -> None:
+        self.workflow = workflow
+        self.cancel = cancel or CancelToken()
+        self._completed: list[Stage] = []
+        self._failed: Stage | None = None
+        self._last: RunContext[Any] | None = None
+
+    @property
+    def last_context(self) -> RunContext[Any] | None:
+        """The context after the last stage that finished (for reporting a failed run)."""
+        return self._last
+
+    def run(self, ctx: RunContext[Any], resume: ResumePoint | None = None) -> RunContext[Any]:
+        """Run the workflow to the end and return the final context.
+
+        Raises:
+            RunCancelled: when the cancel token was set at a stage boundary.
+            KitchenError: from a stage, with ``stage`` and ``run_id`` filled in.
+        """
+        self._last = ctx
+        try:
+            return self._nodes(self.workflow, ctx, (), resume)
+        except BaseException as error:
+            self._rollback(error)
+            raise
+
+    # -- walking -------------------------------------------------------------------------
+
+    def _nodes(
+        self,
+        nodes: tuple[Node, ...],
+        ctx: RunContext[Any],
+        prefix: Position,
+        resume: ResumePoint | None,
+    ) -> RunContext[Any]:
+        target = resume.position[0] if resume else None
+        for index, node in enumerate(nodes):
+            if resume is not None and target is not None:
+                if index < target[0]:
+                    if not prefix and isinstance(node, Step) and node.stage.on_resume == "replay":
+                        ctx = self._step(node.stage, ctx, ((index, -1),))
+                    continue
+                if index == target[0]:
+                    ctx = self._reenter(node, ctx, (*prefix, target), resume)
+                    resume = None
+                    continue
+            ctx = self._node(node, ctx, (*prefix, (index, -1)))
+        return ctx
+
+    def _reenter(
+        self, node: Node, ctx: RunContext[Any], position: Position, resume: ResumePoint
+    ) -> RunContext[Any]:
+        rest = ResumePoint(resume.position[1:], resume.directory, resume.snapshot)
+        if isinstance(node, Step):
+            if not isinstance(node.stage, Restorable):
+                raise ResumeError(f"stage '{node.name}' cannot restore a checkpoint")
+            ctx = node.stage.restore(
+                replace(ctx, position=position), resume.directory, resume.snapshot
+            )
+            self._last = ctx
+            return ctx
+        if isinstance(node, Loop):
+            start = position[-1][1]
+            return self._loop(node, ctx, position[:-1], position[-1][0], start, rest)
+        if isinstance(node, Branch):
+            return self._nodes(node.body, ctx, position, rest if rest.position else None)
+        raise ResumeError(f"cannot resume inside parallel block '{node.name}'")
+
+    def _node(self, node: Node, ctx: RunContext[Any], position: Position) -> RunContext[Any]:
+        if isinstance(node, Step):
+            return self._step(node.stage, ctx, position)
+        if isinstance(node, Loop):
+            return self._loop(node, ctx, position[:-1], position[-1][0], 0, None)
+        if isinstance(node, Branch):
+            if node.when(ctx):
+                return self._nodes(node.body, ctx, position, None)
+            return ctx
+        return self._parallel(node, ctx, position)
+
+    def _loop(
+        self,
+        node: Loop,
+        ctx: RunContext[Any],
+        prefix: Position,
+        index: int,
+        start: int,
+        resume: ResumePoint | None,
+    ) -> RunContext[Any]:
+        outer_loops = ctx.loops
+        count = node.over(ctx)
+        for iteration in range(start, count):
+            ctx = replace(ctx, loops=(*outer_loops, (node.name, iteration)))
+            inner = resume if (iteration == start and resume and resume.position) else None
+            ctx = self._nodes(node.body, ctx, (*prefix, (index, iteration)), inner)
+        return replace(ctx, loops=outer_loops)
+
+    def _parallel(
+        self, node: Parallel, ctx: RunContext[Any], position: Position
+    ) -> RunContext[Any]:
+        def run_branch(branch: tuple[Node, ...]) -> RunContext[Any]:
+            return self._nodes(branch, ctx, position, None)
+
+        with ThreadPoolExecutor(max_workers=len(node.branches)) as pool:
+            results = list(pool.map(run_branch, node.branches))
+        # Each branch may only set the fields it provides (validated up front): merge those.
+        merged = ctx.state
+        for result in results:
+            changes = {
+                f.name: getattr(result.state, f.name)
+                for f in fields(result.state)
+                if getattr(result.state, f.name) is not getattr(ctx.state, f.name)
+            }
+            merged = replace(merged, **changes)
+        return replace(ctx, state=merged)
+
+    def _step(self, stage: Stage, ctx: RunContext[Any], position: Position) -> RunContext[Any]:
+        self.cancel.check()
+        run_id = ctx.meta.run_id
+        path = "/".join([*(f"{n}[{i}]" for n, i in ctx.loops), stage.name])
+        depth = len(ctx.loops)
+        ctx.bus.emit(StageStarted(run_id, stage.name, path, depth))
+        started = time.perf_counter()
+        ctx = replace(ctx, position=position)
+        try:
+            stage.validate(ctx)
+            ctx = stage.run(ctx)
+        except BaseException as error:
+            if isinstance(error, KitchenError):
+                error.stage = error.stage or stage.name
+                error.run_id = error.run_id or run_id
+            ctx.bus.emit(
+                StageFailed(run_id, stage.name, path, depth, type(error).__name__, str(error))
+            )
+            self._failed = stage
+            raise
+        ctx.bus.emit(StageFinished(run_id, stage.name, path, depth, time.perf_counter() - started))
+        if stage not in self._completed:
+            self._completed.append(stage)
+        self._last = ctx
+        return ctx
+
+    def _rollback(self, error: BaseException) -> None:
+        ctx = self._last
+        if ctx is None:
+            return
+        failed = self._failed
+        order = ([failed] if failed is not None else []) + [
+            s for s in reversed(self._completed) if s is not failed
+        ]
+        for stage in order:
+            try:
+                stage.rollback(ctx, error)
+            except Exception as rollback_error:  # keep rolling back the rest; say so
+                ctx.log(
+                    f"rollback of '{stage.name}' failed: {rollback_error}",
+                    level="warning",
+                    stage=stage.name,
+                )

@@ -1,0 +1,52 @@
+"""Resolve the model and start a training session on the backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kitchen.context import RunContext
+from kitchen.models.resolve import resolve_model
+from kitchen.ports.training import SessionSpec
+from kitchen.stage import Stage
+
+
+class InitSession(Stage):
+    """Start a model + optimiser session (downloads or builds the model first)."""
+
+    name = "init_session"
+    provides = ("session",)
+    reads = (
+        "model",
+        "seed",
+        "device",
+        "lora_rank",
+        "weight_decay",
+        "max_grad_norm",
+        "gradient_checkpointing",
+    )
+
+    def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
+        cfg = ctx.config
+        model_dir = resolve_model(cfg.model, home=ctx.meta.home, hub=ctx.ports.hub)
+        spec = SessionSpec(
+            model=cfg.model,
+            model_dir=model_dir,
+            seed=cfg.seed,
+            device=cfg.device,
+            lora_rank=cfg.lora_rank,
+            weight_decay=cfg.weight_decay,
+            max_grad_norm=cfg.max_grad_norm,
+            gradient_checkpointing=cfg.gradient_checkpointing,
+        )
+        session = ctx.ports.backend.start_session(spec)
+        ctx.log(
+            f"{cfg.model}: {session.num_parameters:,} parameters "
+            f"({session.num_trainable_parameters:,} trainable) on {session.device}",
+            stage=self.name,
+        )
+        return ctx.evolve(session=session)
+
+    def rollback(self, ctx: RunContext[Any], error: BaseException) -> None:
+        # Free the model (and GPU memory) even when a later stage failed.
+        if ctx.state.session is not None:
+            ctx.state.session.close()

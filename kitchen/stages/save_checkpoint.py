@@ -1,0 +1,53 @@
+"""Save what resume needs, and put a run back where a checkpoint was taken."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kitchen.context import RunContext
+from kitchen.events import ArtifactSaved
+from kitchen.stage import Stage
+
+
+class SaveCheckpoint(Stage):
+    """Snapshot weights, optimiser, RNG and the plain run state into the blob store."""
+
+    name = "checkpoint"
+    requires = ("session",)
+    provides = ("last_checkpoint",)
+
+    def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
+        session = ctx.state.need("session")
+        scratch = ctx.meta.home / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+            session.save_state(Path(tmp))
+            ref = ctx.ports.blobs.put_tree(Path(tmp))
+        ctx = ctx.evolve(last_checkpoint=ref.sha256)
+        step = ctx.state.global_step
+        ctx.emit(
+            ArtifactSaved(
+                ctx.meta.run_id,
+                "checkpoint",
+                f"step-{step}",
+                ref.sha256,
+                ref.size,
+                step,
+                meta={"position": [list(p) for p in ctx.position], "state": ctx.state.snapshot()},
+            )
+        )
+        ctx.log(f"checkpoint at step {step}", stage=self.name)
+        return ctx
+
+    def restore(
+        self, ctx: RunContext[Any], directory: Path, snapshot: Mapping[str, Any]
+    ) -> RunContext[Any]:
+        """Load the saved session state and the snapshot instead of saving anew."""
+        ctx.state.need("session").load_state(directory)
+        ctx = replace(ctx, state=ctx.state.restored(snapshot))
+        ctx.log(f"resumed from the checkpoint at step {ctx.state.global_step}", stage=self.name)
+        return ctx
