@@ -6,6 +6,7 @@ they import any Hugging Face library, and :func:`machine_info` imports torch onl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shlex
@@ -120,10 +121,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str
 def command_line() -> str:
     """How this process was started, ready to paste into a shell."""
     argv = [sys.argv[0], *sys.argv[1:]]
-    try:
+    with contextlib.suppress(ValueError):
         argv[0] = str(Path(argv[0]).resolve().relative_to(ROOT))
-    except ValueError:
-        pass
     return ".venv/bin/python " + " ".join(shlex.quote(a) for a in argv)
 
 

@@ -32,12 +32,12 @@ import contextlib
 import gc
 import logging
 import math
-import os
 import shutil
 import sys
 import tempfile
 import time
 import traceback
+import uuid
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _common  # noqa: E402
+import _common
 
 _common.offline_env()
 _common.use_repo_packages()
@@ -71,7 +71,7 @@ class Measurement:
     tokens: int
     steps: int
     losses: list[float] = field(default_factory=list)
-    extra: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     note: str = ""
 
     @property
@@ -276,7 +276,7 @@ def _run_kitchen_runner(work: Workload, clock: LoopClock) -> tuple[int, int]:
     from kitchen.context import Ports, RunContext, RunMeta
     from kitchen.evaluators import ExactMatchEvaluator
     from kitchen.events import EventBus
-    from kitchen.launch import new_run_id, plan
+    from kitchen.launch import plan
     from kitchen.runner import Runner
     from kitchen.state import TrainState
 
@@ -290,10 +290,31 @@ def _run_kitchen_runner(work: Workload, clock: LoopClock) -> tuple[int, int]:
         FakeModelRegistry(),
         ExactMatchEvaluator(),
     )
-    meta = RunMeta(new_run_id(), recipe.name, config.seed, work.home, time.time())
+    meta = RunMeta(uuid.uuid4().hex, recipe.name, config.seed, work.home, time.time())
     ctx = RunContext(config, ports, TrainState(), meta, EventBus((clock,)))
     final = Runner(recipe.workflow).run(ctx)
     return final.state.global_step, final.state.tokens_seen
+
+
+def preflight(work: Workload) -> tuple[str, str]:
+    """Two steps through ``launch.run`` (untimed; also warms its imports): does it work yet?"""
+    from kitchen.launch import run
+
+    overrides = [o for o in work.overrides if not o.startswith("max_steps=")] + ["max_steps=2"]
+    try:
+        outcome = run("sft", overrides=overrides, home=work.home)
+    except Exception as error:
+        return (
+            "runner",
+            f"kitchen.launch.run failed ({type(error).__name__}: {error}); "
+            "Runner + fake store ports",
+        )
+    if outcome.error is not None:
+        return (
+            "runner",
+            f"kitchen.launch.run {outcome.status} ({outcome.error}); Runner + fake store ports",
+        )
+    return "launch", ""
 
 
 def kitchen_path(choice: str) -> tuple[str, str]:
@@ -339,7 +360,9 @@ def run_plain(work: Workload, steps: int | None = None) -> Measurement:
         for r in rows:
             n, fill = len(r.input_ids), width - len(r.input_ids)
             ids.append([*r.input_ids, *[pad] * fill])
-            label = [t if m else IGNORE_INDEX for t, m in zip(r.input_ids, r.loss_mask, strict=True)]
+            label = [
+                t if m else IGNORE_INDEX for t, m in zip(r.input_ids, r.loss_mask, strict=True)
+            ]
             label[0] = IGNORE_INDEX
             labels.append(label + [IGNORE_INDEX] * fill)
             mask.append([1] * n + [0] * fill)
@@ -348,12 +371,15 @@ def run_plain(work: Workload, steps: int | None = None) -> Measurement:
         targets = torch.tensor(labels)[:, 1:]
         tokens += int(attention.sum())
         logits = model(input_ids=input_ids, attention_mask=attention, use_cache=False).logits
-        loss = F.cross_entropy(
-            logits[:, :-1].reshape(-1, logits.size(-1)),
-            targets.reshape(-1),
-            ignore_index=IGNORE_INDEX,
-            reduction="sum",
-        ) / (targets != IGNORE_INDEX).sum()
+        loss = (
+            F.cross_entropy(
+                logits[:, :-1].reshape(-1, logits.size(-1)),
+                targets.reshape(-1),
+                ignore_index=IGNORE_INDEX,
+                reduction="sum",
+            )
+            / (targets != IGNORE_INDEX).sum()
+        )
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
         for group in optimizer.param_groups:
@@ -411,7 +437,9 @@ def _hf_args(work: Workload, out: Path, steps: int) -> dict[str, Any]:
         "per_device_train_batch_size": cfg.batch_size,
         "max_steps": steps,
         "learning_rate": cfg.learning_rate,
-        "lr_scheduler_type": cfg.lr_schedule if cfg.lr_schedule != "constant" else "constant_with_warmup",
+        "lr_scheduler_type": cfg.lr_schedule
+        if cfg.lr_schedule != "constant"
+        else "constant_with_warmup",
         "warmup_steps": cfg.warmup_steps,
         "weight_decay": cfg.weight_decay,
         "max_grad_norm": cfg.max_grad_norm,
@@ -431,7 +459,9 @@ def _hf_args(work: Workload, out: Path, steps: int) -> dict[str, Any]:
     }
 
 
-def _finish_hf(name: str, trainer: Any, counter: CountingCollator, clock: Any, steps: int) -> Measurement:
+def _finish_hf(
+    name: str, trainer: Any, counter: CountingCollator, clock: Any, steps: int
+) -> Measurement:
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # disable_tqdm prints every log line instead
@@ -461,10 +491,16 @@ def run_hf(work: Workload, scratch: Path) -> Measurement:
     for indices in work.batches:
         for i in indices:
             d = work.train_data[i]
-            labels = [t if m else IGNORE_INDEX for t, m in zip(d.input_ids, d.loss_mask, strict=True)]
+            labels = [
+                t if m else IGNORE_INDEX for t, m in zip(d.input_ids, d.loss_mask, strict=True)
+            ]
             labels[0] = IGNORE_INDEX
             rows.append(
-                {"input_ids": list(d.input_ids), "attention_mask": [1] * len(d.input_ids), "labels": labels}
+                {
+                    "input_ids": list(d.input_ids),
+                    "attention_mask": [1] * len(d.input_ids),
+                    "labels": labels,
+                }
             )
     dataset = datasets.Dataset.from_list(rows)
     tokenizer = AutoTokenizer.from_pretrained(str(work.model_dir))
@@ -482,7 +518,7 @@ def run_hf(work: Workload, scratch: Path) -> Measurement:
     return _finish_hf("HF Trainer", trainer, collator, clock, work.steps)
 
 
-def run_trl(work: Workload, scratch: Path, *, packing: bool) -> Measurement:
+def run_trl(work: Workload, scratch: Path, *, packing: str = "") -> Measurement:
     """TRL's ``SFTTrainer`` on prompt/completion conversations in Kitchen's order."""
     import datasets
     from transformers import AutoTokenizer
@@ -500,14 +536,25 @@ def run_trl(work: Workload, scratch: Path, *, packing: bool) -> Measurement:
         # more tokens; take the steps that cover about the same number of tokens as the others.
         per_step = work.config.batch_size * work.config.max_length
         steps = max(3, round(sum(work.step_tokens()) / per_step))
-        note = f"{steps} steps of {work.config.batch_size} packed rows x {work.config.max_length}"
+        note = (
+            f"{steps} steps of {work.config.batch_size} packed rows × "
+            f"{work.config.max_length} tokens "
+            "(about the others' token count; a different schedule, so its loss is not comparable); "
+            + (
+                "`bfd` packing is padding-free: each batch is one flattened row with position ids, "
+                "which SDPA on CPU turns into a block-diagonal mask over all its tokens"
+                if packing == "bfd"
+                else "`wrapped` packing cuts rows at max_length; attention crosses example borders"
+            )
+        )
         order = order[: len(work.examples)] if len(order) > len(work.examples) else order
     dataset = datasets.Dataset.from_list([conversation(i) for i in order])
     tokenizer = AutoTokenizer.from_pretrained(str(work.model_dir))
     config = SFTConfig(
-        **_hf_args(work, scratch / ("trl-packed" if packing else "trl"), steps),
+        **_hf_args(work, scratch / f"trl-{packing or 'padded'}", steps),
         max_length=work.config.max_length,
-        packing=packing,
+        packing=bool(packing),
+        packing_strategy=packing or "bfd",
         shuffle_dataset=False,
         completion_only_loss=True,
     )
@@ -521,7 +568,7 @@ def run_trl(work: Workload, scratch: Path, *, packing: bool) -> Measurement:
     )
     counter = CountingCollator(trainer.data_collator)
     trainer.data_collator = counter
-    name = "TRL SFTTrainer (packing)" if packing else "TRL SFTTrainer"
+    name = f"TRL SFTTrainer (packing, {packing})" if packing else "TRL SFTTrainer"
     result = _finish_hf(name, trainer, counter, clock, steps)
     result.note = note
     return result
@@ -565,15 +612,21 @@ def _main(args: argparse.Namespace, scratch_root: Path) -> int:
     import torch
 
     path, why = kitchen_path(args.kitchen_path)
-    print(f"torch threads: {torch.get_num_threads()} (all systems); interop {torch.get_num_interop_threads()}")
-    print(f"kitchen entry point: {'kitchen.launch.run' if path == 'launch' else why or 'Runner'}")
+    print(
+        f"torch threads: {torch.get_num_threads()} (all systems); "
+        f"interop {torch.get_num_interop_threads()}"
+    )
     with quiet_libraries():
         work = build_workload(args, scratch_root / "home")
+        if path == "launch" and args.kitchen_path == "auto":
+            path, why = preflight(work)
+    print(f"kitchen entry point: {'kitchen.launch.run' if path == 'launch' else why or 'Runner'}")
     tokens = work.step_tokens()
     print(
         f"workload: {work.steps} steps x {work.config.batch_size} sequences, "
         f"{sum(tokens):,} non-pad tokens ({sum(tokens) / work.steps:.0f}/step), "
-        f"lr {work.config.learning_rate} {work.config.lr_schedule}, warm-up {work.config.warmup_steps}"
+        f"lr {work.config.learning_rate} {work.config.lr_schedule}, "
+        f"warm-up {work.config.warmup_steps}"
     )
     systems: list[tuple[str, Callable[[Path], Measurement]]] = [
         ("Kitchen", lambda s: run_kitchen(work, path)),
@@ -582,9 +635,10 @@ def _main(args: argparse.Namespace, scratch_root: Path) -> int:
     if not args.skip_hf:
         systems.append(("HF Trainer", lambda s: run_hf(work, s)))
     if not args.skip_trl:
-        systems.append(("TRL SFTTrainer", lambda s: run_trl(work, s, packing=False)))
-        if not args.skip_packing:
-            systems.append(("TRL SFTTrainer (packing)", lambda s: run_trl(work, s, packing=True)))
+        systems.append(("TRL SFTTrainer", lambda s: run_trl(work, s)))
+        if args.packing != "off":
+            name = f"TRL SFTTrainer (packing, {args.packing})"
+            systems.append((name, lambda s: run_trl(work, s, packing=args.packing)))
 
     with quiet_libraries():
         run_plain(work, steps=min(10, work.steps))  # warm torch's kernels and allocator up, untimed
@@ -611,15 +665,20 @@ def _main(args: argparse.Namespace, scratch_root: Path) -> int:
                     traceback.print_exc()
                 continue
             if torch.get_num_threads() != args.threads:
-                m.note = f"{m.note}; changed torch threads to {torch.get_num_threads()}".lstrip("; ")
+                m.note = f"{m.note}; changed torch threads to {torch.get_num_threads()}".lstrip(
+                    "; "
+                )
             results[name].append(m)
             print(
                 f"  repeat {repeat + 1}/{args.repeats} {name:<26} {m.tokens_per_s:>9,.0f} tok/s "
-                f"({m.steps} steps, {m.seconds:.2f} s, final loss {m.losses[-1] if m.losses else float('nan'):.4f})",
+                f"({m.steps} steps, {m.seconds:.2f} s, "
+                f"final loss {m.losses[-1] if m.losses else float('nan'):.4f})",
                 flush=True,
             )
     load_after = _common.load_1min()
-    report = render_report(args, work, results, failures, load_before, load_after, waited, path, why)
+    report = render_report(
+        args, work, results, failures, load_before, load_after, waited, path, why
+    )
     print()
     print(report)
     if args.out:
@@ -680,18 +739,22 @@ def render_report(
         rows,
     )
     info = _common.machine_info()
+    entry = "`kitchen.launch.run` (store recording on)" if path == "launch" else why or "Runner"
     lines = [
         f"Command: `{_common.command_line()}`",
         "",
-        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['platform']}, Python {info['python']}; "
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['platform']}, "
+        f"Python {info['python']}; "
         f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl_version}; "
         f"torch threads {args.threads} for every system.",
-        f"1-minute load: {load_before:.2f} before (after waiting {waited} min), {load_after:.2f} after.",
+        f"1-minute load: {load_before:.2f} before (after waiting {waited} min), "
+        f"{load_after:.2f} after.",
         f"Workload: `kitchen/tiny` fp32 on CPU, `kitchen/arithmetic`, {work.steps} steps × batch "
         f"{work.config.batch_size}, lr {work.config.learning_rate} {work.config.lr_schedule} with "
         f"{work.config.warmup_steps} warm-up steps, clip {work.config.max_grad_norm}, weight decay "
-        f"{work.config.weight_decay}, seed {work.config.seed}; {args.repeats} repeats in rotating order.",
-        f"Kitchen entry point: {'`kitchen.launch.run` (store recording on)' if path == 'launch' else why or 'Runner'}.",
+        f"{work.config.weight_decay}, seed {work.config.seed}; {args.repeats} repeats in "
+        "rotating order.",
+        f"Kitchen entry point: {entry}.",
         "",
         table,
         "",
@@ -711,7 +774,9 @@ def _targets(results: dict[str, list[Measurement]], kitchen: float) -> list[str]
         verdict = "**met**" if ratio >= target else "**not met**"
         out.append(f"- Target Kitchen ≥ {target:.2f}× {name}: {ratio:.3f}× — {verdict}")
     if "HF Trainer" in results and not math.isnan(kitchen):
-        window = _common.median([m.extra["step_window_tokens_per_s"] for m in results["HF Trainer"]])
+        window = _common.median(
+            [m.extra["step_window_tokens_per_s"] for m in results["HF Trainer"]]
+        )
         out.append(
             f"  (HF timed from its first step's begin to its last step's end instead of "
             f"`train_runtime`: {window:,.0f} tokens/s, Kitchen ÷ HF = {kitchen / window:.3f}×)"
@@ -729,7 +794,9 @@ def _notes(results: dict[str, list[Measurement]], failures: dict[str, str]) -> l
             for key, value in m.extra.items():
                 if key.startswith("stage:") or key == "runner_gaps":
                     breakdown[key.removeprefix("stage:")] += value / (len(ks) * m.steps) * 1e3
-        parts = ", ".join(f"{k} {v:.3f}" for k, v in sorted(breakdown.items(), key=lambda kv: -kv[1]))
+        parts = ", ".join(
+            f"{k} {v:.3f}" for k, v in sorted(breakdown.items(), key=lambda kv: -kv[1])
+        )
         out.append(
             f"- Kitchen orchestration overhead (loop time outside `forward_backward` + "
             f"`optim_step`): {share:.2%} (median); ms per step: {parts}."
@@ -751,10 +818,9 @@ def _notes(results: dict[str, list[Measurement]], failures: dict[str, str]) -> l
     if any(name.startswith("TRL") for name in results):
         out.append(
             "- TRL tokenises the prompt/completion conversations itself with the model's chat "
-            "template, so its token counts differ slightly from Kitchen's renderer. Packing uses "
-            "TRL's default BFD strategy, which turns on padding-free batches (position ids, no "
-            "attention mask); padding-free without packing targets FlashAttention and is not "
-            "benchmarked (CPU, SDPA)."
+            "template, so its token counts can differ slightly from Kitchen's renderer. TRL's "
+            "padding-free mode without packing targets FlashAttention (varlen kernels); on CPU "
+            "with SDPA it does not apply and is not benchmarked."
         )
     for name, ms in results.items():
         if ms and ms[0].note and name != "Kitchen":
@@ -773,20 +839,38 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=None, help="optimiser steps (default 150)")
     parser.add_argument("--batch-size", type=int, default=32, help="sequences per step")
-    parser.add_argument("--repeats", type=int, default=None, help="rounds over all systems (default 3)")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="rounds over all systems (default 3)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads for every system (default 1: on a shared 2-core machine two threads "
+        "stall on each other whenever anything else runs, 8-80x slower for this tiny model)",
+    )
     parser.add_argument("--skip-hf", action="store_true", help="leave the HF Trainer out")
     parser.add_argument("--skip-trl", action="store_true", help="leave TRL's SFTTrainer out")
-    parser.add_argument("--skip-packing", action="store_true", help="leave TRL with packing out")
+    parser.add_argument(
+        "--packing",
+        choices=("bfd", "wrapped", "off"),
+        default="bfd",
+        help="TRL packing strategy for the extra packed run (bfd, TRL's default, is padding-free)",
+    )
     parser.add_argument(
         "--kitchen-path",
         choices=("auto", "launch", "runner"),
         default="auto",
-        help="launch: kitchen.launch.run (store on); runner: Runner + fake ports; auto: launch when it imports",
+        help="launch: kitchen.launch.run (store on); runner: Runner + fake ports; "
+        "auto: launch when it works",
     )
-    parser.add_argument("--max-load", type=float, default=1.0, help="wait while the 1-min load is above this")
-    parser.add_argument("--load-retries", type=int, default=5, help="minutes to wait for a quiet machine")
+    parser.add_argument(
+        "--max-load", type=float, default=1.0, help="wait while the 1-min load is above this"
+    )
+    parser.add_argument(
+        "--load-retries", type=int, default=5, help="minutes to wait for a quiet machine"
+    )
     parser.add_argument("--quick", action="store_true", help="40 steps, 1 repeat (smoke test)")
     parser.add_argument("--out", help="append a dated section to this markdown file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")

@@ -104,10 +104,12 @@ def _check_keys(config_type: type[BaseModel], data: Mapping[str, Any], source: s
     for key in data:
         if key not in config_type.model_fields:
             hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            if hint:
+                raise ConfigError(
+                    f"unknown config key '{key}' (from {source}); did you mean '{hint[0]}'?"
+                )
             raise ConfigError(
-                f"unknown config key '{key}' (from {source}){suggestion} "
-                f"Known keys: {', '.join(known)}"
+                f"unknown config key '{key}' (from {source}). Known keys: {', '.join(known)}"
             )
 
 

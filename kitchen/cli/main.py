@@ -39,7 +39,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 def fail(error: KitchenError) -> typer.Exit:
     """Print ``error`` for a person and return the exit to raise."""
     where = f" (stage {error.stage})" if error.stage else ""
-    err_console.print(f"[bold red]{error.title}{where}:[/] {error.message}", highlight=False)
+    # soft_wrap: the message stays one line, whole, for logs and grep.
+    err_console.print(
+        f"[bold red]{error.title}{where}:[/] {error.message}", highlight=False, soft_wrap=True
+    )
     if error.run_id:
         err_console.print(
             f"[dim]run {error.run_id} is recorded; see `kitchen show {error.run_id}`[/]"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
@@ -101,10 +102,8 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
     table.add_row("time", f"{outcome.duration_s:.1f} s")
     table.add_row("steps", str(outcome.steps))
     if outcome.tokens_seen:
-        table.add_row(
-            "tokens",
-            f"{outcome.tokens_seen:,} ({outcome.tokens_seen / max(outcome.duration_s, 1e-9):,.0f}/s overall)",
-        )
+        rate = outcome.tokens_seen / max(outcome.duration_s, 1e-9)
+        table.add_row("tokens", f"{outcome.tokens_seen:,} ({rate:,.0f}/s overall)")
     if outcome.steps:
         table.add_row("final loss", f"{outcome.final_loss:.4f}")
     for key in sorted(set(outcome.baseline_metrics) | set(outcome.eval_metrics)):
@@ -133,12 +132,19 @@ def _pct(value: float | None) -> str:
 
 
 def _time(value: Any) -> str:
-    if value is None:
+    """A timestamp (datetime, epoch seconds or ISO text) in local time, to the second."""
+    if value is None or value == "":
         return "—"
-    if isinstance(value, (int, float)):
-        value = dt.datetime.fromtimestamp(value)
+    if isinstance(value, int | float):
+        value = dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
 
 
@@ -146,21 +152,23 @@ def print_runs(console: Console, rows: list[dict[str, Any]]) -> None:
     if not rows:
         console.print("no runs yet — try [bold]kitchen run sft[/]")
         return
-    table = Table(title="runs")
-    for col in ("id", "name", "recipe", "status", "started", "duration", "step", "loss"):
-        table.add_column(col)
+    table = Table(title="runs", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("id", no_wrap=True)
+    for col in ("recipe", "status", "started", "time", "step", "loss", "exact"):
+        table.add_column(col, no_wrap=True)
+    colours = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan"}
     for row in rows:
-        loss = row.get("loss")
-        duration = row.get("duration_s")
+        loss, exact, duration = row.get("loss"), row.get("exact_match"), row.get("duration_s")
+        status = row.get("status") or ""
         table.add_row(
-            row["id"],
-            row.get("name") or "",
+            row["id"][:16],
             row.get("recipe") or "",
-            row.get("status") or "",
-            _time(row.get("started_at")),
-            f"{duration:.1f}s" if isinstance(duration, (int, float)) else "—",
+            f"[{colours.get(status, 'white')}]{status}[/]",
+            _time(row.get("started_at"))[5:16],
+            f"{duration:.0f}s" if isinstance(duration, int | float) else "—",
             str(row.get("last_step") or 0),
-            f"{loss:.4f}" if isinstance(loss, (int, float)) else "—",
+            f"{loss:.3f}" if isinstance(loss, int | float) else "—",
+            f"{exact:.0%}" if isinstance(exact, int | float) else "—",
         )
     console.print(table)
 
@@ -168,9 +176,8 @@ def print_runs(console: Console, rows: list[dict[str, Any]]) -> None:
 def print_run(console: Console, details: Mapping[str, Any]) -> None:
     run = details["run"]
     console.print(f"[bold]run {run['id']}[/]  {run.get('name') or ''}  [{run.get('status')}]")
-    console.print(
-        f"recipe {run.get('recipe')}  started {_time(run.get('started_at'))}  finished {_time(run.get('finished_at'))}"
-    )
+    started, finished = _time(run.get("started_at")), _time(run.get("finished_at"))
+    console.print(f"recipe {run.get('recipe')}  started {started}  finished {finished}")
     if run.get("error_message"):
         console.print(f"[red]{run.get('error_type')}: {run.get('error_message')}[/]")
     params = Table(title="params")
@@ -192,13 +199,21 @@ def print_run(console: Console, details: Mapping[str, Any]) -> None:
         artifacts.add_row(art["kind"], art["name"], art["sha256"][:12], f"{art['size_bytes']:,}")
     console.print(artifacts)
     lineage = details.get("lineage", [])
+    names = {a["id"]: f"{a['kind']}/{a['name']}" for a in details.get("artifacts", [])}
     if lineage:
         console.print("[bold]lineage[/]")
         for edge in lineage:
-            console.print(
-                f"  {edge['src_kind']}:{edge['src_id']} —{edge['relation']}→ {edge['dst_kind']}:{edge['dst_id']}"
-            )
+            src = _node(edge["src_kind"], edge["src_id"], names)
+            dst = _node(edge["dst_kind"], edge["dst_id"], names)
+            console.print(f"  {src} —{edge['relation']}→ {dst}")
     for model in details.get("models", []):
-        console.print(
-            f"[bold]model[/] {model['name']} v{model['version']} {model.get('aliases', '')}"
-        )
+        aliases = " ".join(f"@{a}" for a in model.get("aliases", []))
+        console.print(f"[bold]model[/] {model['name']} v{model['version']} {aliases}")
+
+
+def _node(kind: str, node_id: str, names: Mapping[str, str]) -> str:
+    if kind == "artifact" and node_id in names:
+        return f"artifact:{names[node_id]}"
+    if kind == "run":
+        return "this run"
+    return f"{kind}:{node_id}"

@@ -196,7 +196,7 @@ def _build(directory: Path, fingerprint: str) -> None:
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # Kitchen draws its own progress
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # Kitchen draws its own progress
 
     tokenizer = build_tokenizer(directory)
     ids = {

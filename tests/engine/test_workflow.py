@@ -12,7 +12,7 @@ from .helpers import Count, SetField
 
 def test_requires_must_be_provided_earlier() -> None:
     needs = SetField("uses", "final_model", "x", requires=("last_checkpoint",))
-    with pytest.raises(WorkflowError, match="uses.*last_checkpoint"):
+    with pytest.raises(WorkflowError, match=r"uses.*last_checkpoint"):
         validate((Step(needs),))
 
 

@@ -24,7 +24,6 @@ class StoreRegistry:
         version = self._store.register_model_version(
             name, run_id=run_id, artifact_id=artifact_id, metrics=dict(metrics)
         )
-        self._store.link("artifact", artifact_id, "model_version", version.id, "registered_as")
         return ModelVersionInfo(name, version.version, run_id, artifact_ref, dict(metrics))
 
     def set_alias(self, name: str, alias: str, version: int) -> None:

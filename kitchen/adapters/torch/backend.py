@@ -90,7 +90,7 @@ def _load_model(model_dir: Path) -> Any:
     dtype_key = "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
     kwargs: dict[str, Any] = {dtype_key: torch.float32, "attn_implementation": "sdpa"}
     # Kitchen draws its own progress; transformers' per-shard bars would break it.
-    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     return AutoModelForCausalLM.from_pretrained(str(model_dir), **kwargs)
 
 

@@ -1,0 +1,131 @@
+"""Read-side helpers for the CLI: runs and run details as plain data.
+
+The store is opened read-only for the duration of one call and closed again: a long-lived
+connection, even a read-only one, would lock every writer out (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from kitchen.errors import NotFoundError, StoreAccessError
+from kitchen.home import kitchen_home
+from store import AmbiguousIdError, Store, StoreError, StoreLockedError, open_store
+from store import NotFoundError as StoreNotFound
+from store.db import DB_FILENAME
+
+
+@contextmanager
+def reading(home: Path | str | None) -> Iterator[Store | None]:
+    """Open the store of ``home`` read-only; yields None when no store exists yet."""
+    root = kitchen_home(home)
+    if not (root / DB_FILENAME).exists():
+        yield None
+        return
+    try:
+        store = open_store(root, read_only=True, background_flush=False)
+    except StoreLockedError as error:
+        raise StoreAccessError(
+            f"{error} — wait for the run to finish (the engine service will lift this limit)"
+        ) from None
+    except StoreError as error:
+        raise StoreAccessError(f"cannot read the store in {root}: {error}") from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def list_runs(
+    home: Path | str | None, *, limit: int = 20, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The newest runs as dicts (id, name, recipe, status, times, duration, step, loss)."""
+    with reading(home) as store:
+        if store is None:
+            return []
+        rows = store.runs_table(
+            limit=limit,
+            status=status,
+            summary_keys=("train/loss", "eval/exact_match", "baseline/exact_match"),
+        )
+    return [
+        {
+            "id": row.id,
+            "name": row.name,
+            "experiment": row.experiment,
+            "recipe": row.recipe,
+            "status": row.status,
+            "created_at": row.created_at,
+            "started_at": row.started_at,
+            "finished_at": row.finished_at,
+            "duration_s": row.duration_s,
+            "last_step": row.last_step,
+            "loss": row.metrics.get("train/loss"),
+            "exact_match": row.metrics.get("eval/exact_match"),
+            "metrics": dict(row.metrics),
+        }
+        for row in rows
+    ]
+
+
+def run_details(home: Path | str | None, run_id: str) -> dict[str, Any]:
+    """One run: its record, params, last metric values, artifacts, lineage and models.
+
+    Raises:
+        NotFoundError: no run has this id or id prefix (or the prefix is ambiguous).
+    """
+    with reading(home) as store:
+        if store is None:
+            raise NotFoundError(f"no run {run_id!r}: the store in {kitchen_home(home)} is empty")
+        try:
+            run = store.get_run(run_id)
+        except (StoreNotFound, AmbiguousIdError) as error:
+            raise NotFoundError(str(error)) from None
+        params = store.get_params(run.id)
+        metrics = store.last_values([run.id]).get(run.id, {})
+        artifacts = [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "name": a.name,
+                "sha256": a.sha256,
+                "size_bytes": a.size_bytes,
+                "uri": a.uri,
+                "meta": json.loads(a.meta_json),
+            }
+            for a in store.list_artifacts(run.id)
+        ]
+        graph = store.lineage("run", run.id)
+        edges = [
+            {
+                "src_kind": e.src_kind,
+                "src_id": e.src_id,
+                "dst_kind": e.dst_kind,
+                "dst_id": e.dst_id,
+                "relation": e.relation,
+            }
+            for e in [*graph.upstream, *graph.downstream]
+        ]
+        models = []
+        for summary in store.list_models():
+            for version in store.list_model_versions(summary.name):
+                if version.run_id == run.id:
+                    aliases = [a for a, v in summary.aliases.items() if v == version.version]
+                    models.append(
+                        {"name": summary.name, "version": version.version, "aliases": aliases}
+                    )
+    record = run.model_dump(mode="json")
+    record["config"] = json.loads(record.pop("config_json"))
+    record["env"] = json.loads(record.pop("env_json"))
+    return {
+        "run": record,
+        "params": params,
+        "metrics": metrics,
+        "artifacts": artifacts,
+        "lineage": edges,
+        "models": models,
+    }
