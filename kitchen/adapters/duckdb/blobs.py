@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from kitchen.errors import NotFoundError
 from kitchen.ports.blobs import BlobRef
+from store import StoreError
 from store.blobs import BlobStore
+
+T = TypeVar("T")
 
 
 class StoreBlobs:
@@ -23,10 +29,20 @@ class StoreBlobs:
         return BlobRef(ref.sha256, ref.size)
 
     def materialize_tree(self, ref: str, destination: Path) -> Path:
-        return self._blobs.materialize_tree(ref, destination)
+        return _lookup(ref, lambda: self._blobs.materialize_tree(ref, destination))
 
     def get_bytes(self, ref: str) -> bytes:
-        return self._blobs.read_bytes(ref)
+        return _lookup(ref, lambda: self._blobs.read_bytes(ref))
 
     def exists(self, ref: str) -> bool:
-        return self._blobs.exists(ref)
+        try:
+            return self._blobs.exists(ref)
+        except StoreError:  # not even a well-formed sha: certainly absent
+            return False
+
+
+def _lookup(ref: str, read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except (StoreError, FileNotFoundError) as error:
+        raise NotFoundError(f"no blob {ref}: {error}") from None
