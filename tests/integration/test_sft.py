@@ -18,6 +18,20 @@ pytestmark = pytest.mark.integration
 FAST = ["baseline_eval=false", "eval_samples=0"]
 
 
+def _tolerance() -> float:
+    """Stated tolerance for 'the same numbers': bit-identical on CPU (same kernels, restored
+    RNG and optimiser state); on CUDA, bf16 autocast and non-deterministic backward kernels
+    (embedding scatter-add) allow small drift, so 2% relative."""
+    import torch
+
+    return 2e-2 if torch.cuda.is_available() else 1e-6
+
+
+def same(a: float, b: float) -> bool:
+    tol = _tolerance()
+    return math.isclose(a, b, rel_tol=tol if tol > 1e-6 else 0.0, abs_tol=1e-6)
+
+
 def loss_curve(home: Path, run_id: str) -> list[tuple[int, float]]:
     with open_store(home, read_only=True, background_flush=False) as store:
         curve = store.metric_curve(run_id, "train/loss", max_points=100_000)
@@ -74,12 +88,11 @@ def test_resume_continues_exactly(tmp_path: Path) -> None:
     assert second.status == "succeeded"
     assert second.run_id == first.run_id
     assert second.steps == full.steps == 40
-    # Tolerance: bit-identical on CPU (same kernels, restored RNG and optimiser state).
-    assert math.isclose(second.final_loss, full.final_loss, rel_tol=0, abs_tol=1e-6)
+    assert same(second.final_loss, full.final_loss)
     curve = loss_curve(home, first.run_id)
     assert [s for s, _ in curve] == list(range(1, 41)), "one point per step, no gap, no repeat"
     reference = loss_curve(tmp_path / "full", full.run_id)
-    assert max(abs(a - b) for (_, a), (_, b) in zip(curve, reference, strict=True)) < 1e-6
+    assert all(same(a, b) for (_, a), (_, b) in zip(curve, reference, strict=True))
 
 
 def test_equivalent_configs_give_the_same_loss_curve(tmp_path: Path) -> None:
@@ -97,7 +110,8 @@ def test_equivalent_configs_give_the_same_loss_curve(tmp_path: Path) -> None:
     curve_a = loss_curve(tmp_path / "a", a.run_id)
     curve_b = loss_curve(tmp_path / "b", b.run_id)
     assert len(curve_a) == 20
-    assert curve_a == curve_b
+    assert [s for s, _ in curve_a] == [s for s, _ in curve_b]
+    assert all(same(a, b) for (_, a), (_, b) in zip(curve_a, curve_b, strict=True))
 
 
 @pytest.mark.slow
