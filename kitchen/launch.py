@@ -136,6 +136,9 @@ def _execute(
         final = runner.run(ctx, resume_point)
     except RunCancelled as cancelled:
         status, error = "cancelled", cancelled
+    except KeyboardInterrupt:
+        # A second Ctrl-C aborts mid-stage: still a cancellation, recorded as one.
+        status, error = "cancelled", RunCancelled("aborted with Ctrl-C", run_id=ctx.meta.run_id)
     except KitchenError as failure:
         status, error = "failed", failure
     except BaseException as crash:

@@ -29,6 +29,9 @@ class SaveCheckpoint(Stage):
             ref = ctx.ports.blobs.put_tree(Path(tmp))
         ctx = ctx.evolve(last_checkpoint=ref.sha256)
         step = ctx.state.global_step
+        # A checkpoint is a durability point: every metric up to it must be on disk, so that a
+        # run killed later resumes here with an unbroken history.
+        ctx.ports.metrics.flush()
         ctx.emit(
             ArtifactSaved(
                 ctx.meta.run_id,

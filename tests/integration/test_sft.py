@@ -119,3 +119,39 @@ def test_demo_reaches_the_advertised_accuracy(tmp_path: Path) -> None:
     outcome = run("sft", home=tmp_path)
     assert outcome.status == "succeeded"
     assert outcome.eval_metrics["exact_match"] >= 0.6
+
+
+def test_kill_9_mid_run_is_marked_interrupted_and_resumes(tmp_path: Path) -> None:
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    env = {**os.environ, "KITCHEN_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    args = ["limit=320", "epochs=6", "save_every=1", *FAST]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kitchen", "run", "sft", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    run_id = ""
+    for line in proc.stderr:
+        found = re.search(r"run ([0-9a-f]{32})", line)
+        run_id = run_id or (found.group(1) if found else "")
+        if "checkpoint at step 20" in line:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert run_id and proc.returncode == -signal.SIGKILL
+    resumed = run(resume=run_id, home=home)  # opening the store marks the dead run interrupted
+    assert resumed.status == "succeeded" and resumed.run_id == run_id and resumed.steps == 60
+    curve = loss_curve(home, run_id)
+    assert [s for s, _ in curve] == list(range(1, 61))
+    with open_store(home, read_only=True, background_flush=False) as store:
+        messages = [line.message for line in store.logs(run_id)]
+    assert any("marked interrupted" in m for m in messages)

@@ -139,6 +139,10 @@ def open_recording(home: Path) -> Iterator[Recording]:
     except StoreError as error:
         raise StoreAccessError(f"cannot open the store in {home}: {error}") from None
     try:
+        # This process holds the only write lock, so a run still marked running was left by a
+        # process that died (kill -9, power loss): mark it interrupted, resumable.
+        for run_id in store.interrupt_running():
+            store.log(run_id, "warning", "the process running this run died; marked interrupted")
         yield Recording(store)
     finally:
         store.close()
