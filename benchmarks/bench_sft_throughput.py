@@ -319,6 +319,8 @@ def preflight(work: Workload) -> tuple[str, str]:
 
 def kitchen_path(choice: str) -> tuple[str, str]:
     """Which Kitchen entry point to use, and why when it is not ``launch.run``."""
+    if choice == "runner":
+        return "runner", "Runner + fake store ports (--kitchen-path runner)"
     if choice != "auto":
         return choice, ""
     try:
@@ -478,7 +480,10 @@ def _finish_hf(
         tokens,
         steps,
         losses,
-        {"step_window_tokens_per_s": tokens / window, "optim": str(trainer.args.optim)},
+        {
+            "step_window_tokens_per_s": tokens / window,
+            "optim": str(getattr(trainer.args.optim, "value", trainer.args.optim)),
+        },
     )
 
 
@@ -670,7 +675,7 @@ def _main(args: argparse.Namespace, scratch_root: Path) -> int:
                 )
             results[name].append(m)
             print(
-                f"  repeat {repeat + 1}/{args.repeats} {name:<26} {m.tokens_per_s:>9,.0f} tok/s "
+                f"  repeat {repeat + 1}/{args.repeats} {name:<30} {m.tokens_per_s:>9,.0f} tok/s "
                 f"({m.steps} steps, {m.seconds:.2f} s, "
                 f"final loss {m.losses[-1] if m.losses else float('nan'):.4f})",
                 flush=True,
@@ -815,12 +820,17 @@ def _notes(results: dict[str, list[Measurement]], failures: dict[str, str]) -> l
             f"`{optim}`, logging every step, no tqdm. HF's warm-up starts at lr 0 "
             f"(step s gets lr·s/warmup; Kitchen's gets lr·(s+1)/warmup)."
         )
-    if any(name.startswith("TRL") for name in results):
+    if "TRL SFTTrainer" in results and ks:
+        trl_tokens, own = results["TRL SFTTrainer"][0].tokens, ks[0].tokens
+        same = (
+            f"the same {own:,} non-pad tokens as Kitchen's renderer"
+            if trl_tokens == own
+            else f"{trl_tokens:,} non-pad tokens where Kitchen's renderer gives {own:,}"
+        )
         out.append(
             "- TRL tokenises the prompt/completion conversations itself with the model's chat "
-            "template, so its token counts can differ slightly from Kitchen's renderer. TRL's "
-            "padding-free mode without packing targets FlashAttention (varlen kernels); on CPU "
-            "with SDPA it does not apply and is not benchmarked."
+            f"template: {same}. TRL's padding-free mode without packing targets FlashAttention "
+            "(varlen kernels); on CPU with SDPA it does not apply and is not benchmarked."
         )
     for name, ms in results.items():
         if ms and ms[0].note and name != "Kitchen":

@@ -33,6 +33,7 @@ class SessionSpec:
     max_grad_norm: float = 1.0
     gradient_checkpointing: bool = False
     compile: bool = False
+    num_threads: int = 0
     model_dir: Path | None = None
 
 

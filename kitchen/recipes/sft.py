@@ -65,6 +65,9 @@ class SFTConfig(BaseModel):
     seed: int = Field(0, description="seed for init, shuffling and sampling")
     device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto")
     gradient_checkpointing: bool = Field(False)
+    threads: int = Field(
+        0, ge=0, description="CPU threads for torch (0: torch's default; 1 on a busy 2-core box)"
+    )
     register_as: str = Field("", description="model name to register ('' derives one)")
     experiment: str = Field("default", description="experiment the run belongs to")
     name: str = Field("", description="run name ('' derives one)")

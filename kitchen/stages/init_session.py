@@ -23,6 +23,7 @@ class InitSession(Stage):
         "weight_decay",
         "max_grad_norm",
         "gradient_checkpointing",
+        "threads",
     )
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
@@ -37,6 +38,7 @@ class InitSession(Stage):
             weight_decay=cfg.weight_decay,
             max_grad_norm=cfg.max_grad_norm,
             gradient_checkpointing=cfg.gradient_checkpointing,
+            num_threads=cfg.threads,
         )
         session = ctx.ports.backend.start_session(spec)
         ctx.log(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,7 +17,12 @@ from typing import Any
 
 import torch
 
-from kitchen.adapters.torch.batch import Collated, collate, summed_cross_entropy
+from kitchen.adapters.torch.batch import (
+    Collated,
+    collate,
+    scored_positions,
+    summed_cross_entropy,
+)
 from kitchen.adapters.torch.checkpoint import (
     FORMAT_VERSION,
     flatten_optimizer,
@@ -69,6 +75,7 @@ class TorchSession:
         self._named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         self._optimizer: torch.optim.AdamW | None = _adamw(self._named, spec, device)
         self._rng = RngStreams(spec.seed, device)
+        self._keeps_logits = _accepts_logits_to_keep(model)
         model.train()
 
     # -- facts ------------------------------------------------------------------------------
@@ -252,10 +259,16 @@ class TorchSession:
             return torch.autocast("cuda", dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
-    @staticmethod
-    def _mean_loss(model: torch.nn.Module, data: Collated) -> torch.Tensor:
-        out = model(input_ids=data.input_ids, attention_mask=data.attention_mask, use_cache=False)
-        return summed_cross_entropy(out.logits, data.labels) / data.num_loss_tokens
+    def _mean_loss(self, model: torch.nn.Module, data: Collated) -> torch.Tensor:
+        kwargs: dict[str, Any] = {}
+        positions = None
+        if self._keeps_logits:
+            positions = scored_positions(data.labels)
+            kwargs["logits_to_keep"] = positions
+        out = model(
+            input_ids=data.input_ids, attention_mask=data.attention_mask, use_cache=False, **kwargs
+        )
+        return summed_cross_entropy(out.logits, data.labels, positions) / data.num_loss_tokens
 
 
 def _adamw(
@@ -273,9 +286,18 @@ def _adamw(
     ]
     # lr is a placeholder: optim_step sets it every step from the stage's schedule.
     kwargs: dict[str, Any] = {"lr": 0.0, "betas": spec.betas}
-    if device.type == "cuda":
-        try:
-            return torch.optim.AdamW(groups, fused=True, **kwargs)
-        except (RuntimeError, ValueError):
-            pass  # fused kernels need float params on a supported device; the loop version works
-    return torch.optim.AdamW(groups, **kwargs)
+    # Fused AdamW exists for CUDA and, in recent torch, CPU (3x faster per step here); where a
+    # device or dtype lacks it, the for-loop version computes the same update.
+    try:
+        return torch.optim.AdamW(groups, fused=True, **kwargs)
+    except (RuntimeError, ValueError):
+        return torch.optim.AdamW(groups, **kwargs)
+
+
+def _accepts_logits_to_keep(model: torch.nn.Module) -> bool:
+    """Whether the causal LM (under a peft wrapper, if any) can compute only some logits."""
+    base: Any = model
+    get_base = getattr(model, "get_base_model", None)
+    if callable(get_base):
+        base = get_base()
+    return "logits_to_keep" in inspect.signature(base.forward).parameters
