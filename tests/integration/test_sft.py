@@ -3,6 +3,7 @@ exactly, and equivalent configs give the same loss curve."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -60,6 +61,15 @@ def test_sft_learns_arithmetic(tmp_path: Path) -> None:
         assert version.run_id == outcome.run_id
         values = store.last_values([outcome.run_id])[outcome.run_id]
         assert values["eval/exact_match"] == outcome.eval_metrics["exact_match"]
+        # Outer stages are stored per call; the per-step ones once, summed.
+        events = store.stage_events(outcome.run_id)
+        outer = [(e.stage, e.event) for e in events if not e.stage_path.startswith("*/")]
+        assert ("load_dataset", "started") in outer and ("cleanup", "finished") in outer
+        summary = {
+            e.stage: json.loads(e.detail_json) for e in events if e.stage_path.startswith("*/")
+        }
+        assert summary["forward_backward"]["calls"] == 300
+        assert set(summary) == {"get_batch", "forward_backward", "optim_step", "log_step_metrics"}
 
 
 def test_resume_continues_exactly(tmp_path: Path) -> None:

@@ -61,33 +61,8 @@ class StoreRecorder:
                 store.link(kind, source, "run", event.run_id, relation)
 
     def _stage(self, event: ev.StageStarted | ev.StageFinished | ev.StageFailed) -> None:
-        if event.depth >= SUMMARY_DEPTH:
-            if isinstance(event, ev.StageFinished):
-                self._summary.setdefault(event.stage, []).append(event.duration_s)
-            elif isinstance(event, ev.StageFailed):
-                self._store.log_stage_event(
-                    event.run_id,
-                    event.path,
-                    event.stage,
-                    "failed",
-                    wall_time=event.wall_time,
-                    detail={"error_type": event.error_type, "message": event.message},
-                )
-            return
-        if isinstance(event, ev.StageStarted):
-            self._store.log_stage_event(
-                event.run_id, event.path, event.stage, "started", wall_time=event.wall_time
-            )
-        elif isinstance(event, ev.StageFinished):
-            self._store.log_stage_event(
-                event.run_id,
-                event.path,
-                event.stage,
-                "finished",
-                wall_time=event.wall_time,
-                duration_s=event.duration_s,
-            )
-        else:
+        # Failures are always stored one by one; routine calls of loop-body stages are summed.
+        if isinstance(event, ev.StageFailed):
             self._store.log_stage_event(
                 event.run_id,
                 event.path,
@@ -95,6 +70,22 @@ class StoreRecorder:
                 "failed",
                 wall_time=event.wall_time,
                 detail={"error_type": event.error_type, "message": event.message},
+            )
+        elif event.depth >= SUMMARY_DEPTH:
+            if isinstance(event, ev.StageFinished):
+                self._summary.setdefault(event.stage, []).append(event.duration_s)
+        elif isinstance(event, ev.StageStarted):
+            self._store.log_stage_event(
+                event.run_id, event.path, event.stage, "started", wall_time=event.wall_time
+            )
+        else:
+            self._store.log_stage_event(
+                event.run_id,
+                event.path,
+                event.stage,
+                "finished",
+                wall_time=event.wall_time,
+                duration_s=event.duration_s,
             )
 
     def _artifact(self, event: ev.ArtifactSaved) -> None:
