@@ -42,6 +42,7 @@ imports: install
 check: lint typecheck imports test
 
 bench: install
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) benchmarks/run_all.py
 
 clean:
