@@ -94,6 +94,40 @@ def bench_kitchen(points: int, runs: int, keys: int, *, background: bool) -> Res
         shutil.rmtree(home, ignore_errors=True)
 
 
+def bench_kitchen_events(points: int, runs: int, keys: int) -> Result:
+    """The path a training run really takes: a ``Metrics`` event on the run's event bus, the
+    store recorder subscribed to it, the metrics-sink adapter, the store's buffer."""
+    from kitchen.adapters.duckdb.metrics import StoreMetrics
+    from kitchen.adapters.duckdb.recorder import StoreRecorder
+    from kitchen.events import EventBus, Metrics
+
+    home = Path(tempfile.mkdtemp(dir=WORK, prefix="kitchen-events-"))
+    try:
+        with open_store(home) as store:
+            run_ids = [store.create_run(recipe="bench").id for _ in range(runs)]
+            sink = StoreMetrics(store)
+            bus = EventBus((StoreRecorder(store, sink),))
+            warm_start = time.perf_counter()
+            sink.log("warm-up", 0, {"x": 0.0})
+            sink.flush()
+            warm_up = time.perf_counter() - warm_start
+
+            def log(run_id: str, step: int, values: dict[str, float]) -> None:
+                bus.emit(Metrics(run_id, step, values))
+
+            start = time.perf_counter()
+            inside = _feed(points, runs, keys, log, run_ids)
+            store.metrics.close()
+            seconds = time.perf_counter() - start
+            written = sum(len(v) for v in store.last_values(run_ids).values())
+            assert written == runs * keys, written
+        done = (points // (keys * runs)) * keys * runs
+        name = "Kitchen run events -> recorder -> store (the training path)"
+        return Result(name, done, seconds, inside / done * 1e6, warm_up)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def bench_sqlite(points: int, runs: int, keys: int, *, index: bool) -> Result:
     home = Path(tempfile.mkdtemp(dir=WORK, prefix="sqlite-"))
     try:
@@ -179,6 +213,7 @@ def main() -> None:
     results = [
         bench_kitchen(args.points, args.runs, args.keys, background=True),
         bench_kitchen(args.points, args.runs, args.keys, background=False),
+        bench_kitchen_events(args.points, args.runs, args.keys),
         bench_sqlite(args.points, args.runs, args.keys, index=False),
         bench_sqlite(args.points, args.runs, args.keys, index=True),
     ]
