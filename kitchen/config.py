@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -119,12 +119,17 @@ def _describe(error: ValidationError, config_type: type[BaseModel]) -> str:
         field = ".".join(str(p) for p in item["loc"]) or "(config)"
         given = item.get("input")
         info = config_type.model_fields.get(str(item["loc"][0])) if item["loc"] else None
-        expected = f" (expected {_annotation(info.annotation)})" if info else ""
+        expected = f" (expected {type_label(info.annotation)})" if info else ""
         lines.append(f"{field}: {item['msg']}{expected}; got {given!r}")
-    return "invalid config: " + "; ".join(lines)
+    return "; ".join(lines)
 
 
-def _annotation(annotation: Any) -> str:
+def type_label(annotation: Any) -> str:
+    """A short, readable name for a config field's type: ``int``, ``a|b|c`` for a Literal."""
+    if annotation is None:
+        return "None"
+    if get_origin(annotation) is Literal:
+        return "|".join(str(a) for a in get_args(annotation))
     if isinstance(annotation, type):
         return annotation.__name__
     return str(annotation).replace("typing.", "")

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from kitchen.config import type_label
 from kitchen.context import RunContext
 
 OnResume = Literal["replay", "skip"]
@@ -78,7 +79,7 @@ class Stage:
             options.append(
                 OptionInfo(
                     name=field_name,
-                    type=_type_name(info.annotation) if info else "?",
+                    type=type_label(info.annotation) if info else "?",
                     default=info.default if info else None,
                     description=(info.description or "") if info else "",
                 )
@@ -104,11 +105,3 @@ class Restorable(Protocol):
     def restore(
         self, ctx: RunContext[Any], directory: Path, snapshot: Mapping[str, Any]
     ) -> RunContext[Any]: ...
-
-
-def _type_name(annotation: Any) -> str:
-    if annotation is None:
-        return "None"
-    if isinstance(annotation, type):
-        return annotation.__name__
-    return str(annotation).replace("typing.", "")

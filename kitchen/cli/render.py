@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from kitchen.config import type_label
 from kitchen.launch import RunOutcome
 from kitchen.recipes.base import Recipe
 from kitchen.workflow import describe
@@ -38,20 +39,18 @@ def stage_tree(recipe: Recipe) -> Tree:
 
 def config_table(config_type: type[BaseModel], values: BaseModel | None = None) -> Table:
     """Each config knob with its type, default (or value) and description."""
-    table = Table(title="config", show_lines=False)
-    table.add_column("key", style="bold")
-    table.add_column("type")
-    table.add_column("value" if values is not None else "default")
+    table = Table(title="config", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("key", style="bold", no_wrap=True)
+    table.add_column("type", max_width=22, overflow="fold")
+    table.add_column("value" if values is not None else "default", no_wrap=True, max_width=22)
     table.add_column("description", style="dim")
     for name, info in config_type.model_fields.items():
-        annotation = info.annotation
-        type_name = annotation.__name__ if isinstance(annotation, type) else str(annotation)
         shown = (
             getattr(values, name)
             if values is not None
             else info.get_default(call_default_factory=True)
         )
-        table.add_row(name, type_name.replace("typing.", ""), repr(shown), info.description or "")
+        table.add_row(name, type_label(info.annotation), repr(shown), info.description or "")
     return table
 
 
