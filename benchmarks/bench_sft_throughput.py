@@ -14,7 +14,9 @@ tokens per second.
 - **plain PyTorch**: right-padding collate, forward, masked cross-entropy, backward, clip,
   AdamW step, zero_grad; nothing else.
 - **HF Trainer**: ``DataCollatorForSeq2Seq`` padding, labels -100 off the loss mask;
-  ``train_runtime`` (and, for reference, the first-step-begin to last-step-end window).
+  ``train_runtime`` (and, for reference, the first-step-begin to last-step-end window). Run
+  twice: fed Kitchen's batches (per-step overhead alone), and with its own default random
+  sampler over the training set (what a Trainer user gets, so Kitchen's length grouping counts).
 - **TRL SFTTrainer**: prompt/completion conversational data (TRL tokenises it with the model's
   chat template; loss on the completion only), without and with packing.
 
@@ -487,13 +489,19 @@ def _finish_hf(
     )
 
 
-def run_hf(work: Workload, scratch: Path) -> Measurement:
-    """``transformers.Trainer`` on Kitchen's token ids and loss masks, in Kitchen's order."""
+def run_hf(work: Workload, scratch: Path, *, own_sampler: bool = False) -> Measurement:
+    """``transformers.Trainer`` on Kitchen's token ids and loss masks.
+
+    By default it is fed Kitchen's batches in Kitchen's order (a pure per-step comparison);
+    with ``own_sampler`` it gets the training set in file order and batches it with its own
+    default random sampler, as a user of the Trainer would (so its padding is its own).
+    """
     import datasets
     from transformers import AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
+    order = [range(len(work.train_data))] if own_sampler else [indices for indices in work.batches]
     rows = []
-    for indices in work.batches:
+    for indices in order:
         for i in indices:
             d = work.train_data[i]
             labels = [
@@ -513,14 +521,18 @@ def run_hf(work: Workload, scratch: Path) -> Measurement:
         DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=IGNORE_INDEX)
     )
     clock = _step_clock()
+    args = _hf_args(work, scratch / "hf", work.steps)
+    if own_sampler:
+        del args["train_sampling_strategy"]  # the Trainer's default: random batches
     trainer = Trainer(
         model=load_model(work.model_dir, work.config.seed),
-        args=TrainingArguments(**_hf_args(work, scratch / "hf", work.steps)),
+        args=TrainingArguments(**args),
         train_dataset=dataset,
         data_collator=collator,
         callbacks=[clock],
     )
-    return _finish_hf("HF Trainer", trainer, collator, clock, work.steps)
+    name = "HF Trainer (own sampler)" if own_sampler else "HF Trainer"
+    return _finish_hf(name, trainer, collator, clock, work.steps)
 
 
 def run_trl(work: Workload, scratch: Path, *, packing: str = "") -> Measurement:
@@ -639,6 +651,7 @@ def _main(args: argparse.Namespace, scratch_root: Path) -> int:
     ]
     if not args.skip_hf:
         systems.append(("HF Trainer", lambda s: run_hf(work, s)))
+        systems.append(("HF Trainer (own sampler)", lambda s: run_hf(work, s, own_sampler=True)))
     if not args.skip_trl:
         systems.append(("TRL SFTTrainer", lambda s: run_trl(work, s)))
         if args.packing != "off":
@@ -771,7 +784,11 @@ def render_report(
 
 def _targets(results: dict[str, list[Measurement]], kitchen: float) -> list[str]:
     out = []
-    for name, target in (("plain PyTorch", TARGET_VS_PLAIN), ("HF Trainer", TARGET_VS_HF)):
+    for name, target in (
+        ("plain PyTorch", TARGET_VS_PLAIN),
+        ("HF Trainer", TARGET_VS_HF),
+        ("HF Trainer (own sampler)", TARGET_VS_HF),
+    ):
         if name not in results or math.isnan(kitchen):
             out.append(f"- Target Kitchen ≥ {target:.2f}× {name}: not measured")
             continue
