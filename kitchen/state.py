@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from kitchen.errors import WorkflowError
 from kitchen.ports.dataset import LoadedDataset
@@ -67,8 +67,30 @@ class TrainState:
     final_model: str = ""
     model_version: ModelVersionInfo | None = None
 
+    # Overloads keep `need` fully typed: each optional field comes back as its own type.
+    @overload
+    def need(self, name: Literal["dataset"]) -> LoadedDataset: ...
+    @overload
+    def need(self, name: Literal["session"]) -> TrainingSession: ...
+    @overload
+    def need(self, name: Literal["tokenizer"]) -> Tokenizer: ...
+    @overload
+    def need(self, name: Literal["renderer"]) -> Renderer: ...
+    @overload
+    def need(self, name: Literal["train_data", "current_batch"]) -> tuple[Datum, ...]: ...
+    @overload
+    def need(self, name: Literal["epoch_order"]) -> tuple[tuple[int, ...], ...]: ...
+    @overload
+    def need(self, name: Literal["step_result"]) -> StepResult: ...
+    @overload
+    def need(self, name: Literal["optim_result"]) -> OptimResult: ...
+    @overload
+    def need(self, name: Literal["eval_result"]) -> EvalResult: ...
+    @overload
+    def need(self, name: Literal["model_version"]) -> ModelVersionInfo: ...
+
     def need(self, name: str) -> Any:
-        """Return field ``name``, failing clearly if no earlier stage set it."""
+        """Return optional field ``name``, failing clearly if no earlier stage set it."""
         value = getattr(self, name)
         if value is None:
             raise WorkflowError(
