@@ -45,7 +45,8 @@ def fail(error: KitchenError) -> typer.Exit:
     )
     if error.run_id:
         err_console.print(
-            f"[dim]run {error.run_id} is recorded; see `kitchen show {error.run_id}`[/]"
+            f"[dim]run {error.run_id} is recorded; see `kitchen show {error.run_id}`[/]",
+            soft_wrap=True,
         )
     return typer.Exit(error.exit_code)
 
