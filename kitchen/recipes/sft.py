@@ -65,6 +65,7 @@ class SFTConfig(BaseModel):
     seed: int = Field(0, description="seed for init, shuffling and sampling")
     device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto")
     gradient_checkpointing: bool = Field(False)
+    compile: bool = Field(False, description="torch.compile the model (pays off on long runs)")
     threads: int = Field(
         0, ge=0, description="CPU threads for torch (0: torch's default; 1 on a busy 2-core box)"
     )

@@ -24,6 +24,7 @@ class InitSession(Stage):
         "max_grad_norm",
         "gradient_checkpointing",
         "threads",
+        "compile",
     )
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
@@ -39,6 +40,7 @@ class InitSession(Stage):
             max_grad_norm=cfg.max_grad_norm,
             gradient_checkpointing=cfg.gradient_checkpointing,
             num_threads=cfg.threads,
+            compile=cfg.compile,
         )
         session = ctx.ports.backend.start_session(spec)
         ctx.log(
