@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from kitchen.context import RunContext
 from kitchen.events import ArtifactSaved
 from kitchen.stage import Stage
+from kitchen.stages.scratch import store_tree
 
 
 class SaveCheckpoint(Stage):
@@ -21,12 +21,7 @@ class SaveCheckpoint(Stage):
     provides = ("last_checkpoint",)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
-        session = ctx.state.need("session")
-        scratch = ctx.meta.home / "tmp"
-        scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-            session.save_state(Path(tmp))
-            ref = ctx.ports.blobs.put_tree(Path(tmp))
+        ref = store_tree(ctx, ctx.state.need("session").save_state)
         ctx = ctx.evolve(last_checkpoint=ref.sha256)
         step = ctx.state.global_step
         # A checkpoint is a durability point: every metric up to it must be on disk, so that a

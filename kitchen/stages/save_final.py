@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.events import ArtifactSaved
 from kitchen.stage import Stage
+from kitchen.stages.scratch import store_tree
 
 
 class SaveFinal(Stage):
@@ -19,11 +18,7 @@ class SaveFinal(Stage):
     provides = ("final_model",)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
-        scratch = ctx.meta.home / "tmp"
-        scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-            ctx.state.need("session").save_model(Path(tmp))
-            ref = ctx.ports.blobs.put_tree(Path(tmp))
+        ref = store_tree(ctx, ctx.state.need("session").save_model)
         step = ctx.state.global_step
         ctx.emit(ArtifactSaved(ctx.meta.run_id, "model", "final", ref.sha256, ref.size, step))
         return ctx.evolve(final_model=ref.sha256)
