@@ -40,6 +40,10 @@ def reading(home: Path | str | None) -> Iterator[Store | None]:
         store.close()
 
 
+# The metrics `kitchen runs` summarises (locally and through the engine).
+CLI_SUMMARY_KEYS = ("train/loss", "eval/exact_match", "baseline/exact_match")
+
+
 def list_runs(
     home: Path | str | None, *, limit: int = 20, status: str | None = None
 ) -> list[dict[str, Any]]:
@@ -50,26 +54,28 @@ def list_runs(
         rows = store.runs_table(
             limit=limit,
             status=status,
-            summary_keys=("train/loss", "eval/exact_match", "baseline/exact_match"),
+            summary_keys=CLI_SUMMARY_KEYS,
         )
-    return [
-        {
-            "id": row.id,
-            "name": row.name,
-            "experiment": row.experiment,
-            "recipe": row.recipe,
-            "status": row.status,
-            "created_at": row.created_at,
-            "started_at": row.started_at,
-            "finished_at": row.finished_at,
-            "duration_s": row.duration_s,
-            "last_step": row.last_step,
-            "loss": row.metrics.get("train/loss"),
-            "exact_match": row.metrics.get("eval/exact_match"),
-            "metrics": dict(row.metrics),
-        }
-        for row in rows
-    ]
+    return [row_dict(row) for row in rows]
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """One runs-table row (``store.RunRow`` or the engine's ``RunRowOut``) as the CLI's dict."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "experiment": row.experiment,
+        "recipe": row.recipe,
+        "status": row.status,
+        "created_at": row.created_at,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "duration_s": row.duration_s,
+        "last_step": row.last_step,
+        "loss": row.metrics.get("train/loss"),
+        "exact_match": row.metrics.get("eval/exact_match"),
+        "metrics": dict(row.metrics),
+    }
 
 
 def run_details(home: Path | str | None, run_id: str) -> dict[str, Any]:
@@ -81,43 +87,52 @@ def run_details(home: Path | str | None, run_id: str) -> dict[str, Any]:
     with reading(home) as store:
         if store is None:
             raise NotFoundError(f"no run {run_id!r}: the store in {kitchen_home(home)} is empty")
-        try:
-            run = store.get_run(run_id)
-        except (StoreNotFound, AmbiguousIdError) as error:
-            raise NotFoundError(str(error)) from None
-        params = store.get_params(run.id)
-        metrics = store.last_values([run.id]).get(run.id, {})
-        artifacts = [
-            {
-                "id": a.id,
-                "kind": a.kind,
-                "name": a.name,
-                "sha256": a.sha256,
-                "size_bytes": a.size_bytes,
-                "uri": a.uri,
-                "meta": json.loads(a.meta_json),
-            }
-            for a in store.list_artifacts(run.id)
-        ]
-        graph = store.lineage("run", run.id)
-        edges = [
-            {
-                "src_kind": e.src_kind,
-                "src_id": e.src_id,
-                "dst_kind": e.dst_kind,
-                "dst_id": e.dst_id,
-                "relation": e.relation,
-            }
-            for e in [*graph.upstream, *graph.downstream]
-        ]
-        models = []
-        for summary in store.list_models():
-            for version in store.list_model_versions(summary.name):
-                if version.run_id == run.id:
-                    aliases = [a for a, v in summary.aliases.items() if v == version.version]
-                    models.append(
-                        {"name": summary.name, "version": version.version, "aliases": aliases}
-                    )
+        return details_of(store, run_id)
+
+
+def details_of(store: Store, run_id: str) -> dict[str, Any]:
+    """:func:`run_details` over an open store (the engine holds one open for good).
+
+    Raises:
+        NotFoundError: no run has this id or id prefix (or the prefix is ambiguous).
+    """
+    try:
+        run = store.get_run(run_id)
+    except (StoreNotFound, AmbiguousIdError) as error:
+        raise NotFoundError(str(error)) from None
+    params = store.get_params(run.id)
+    metrics = store.last_values([run.id]).get(run.id, {})
+    artifacts = [
+        {
+            "id": a.id,
+            "kind": a.kind,
+            "name": a.name,
+            "sha256": a.sha256,
+            "size_bytes": a.size_bytes,
+            "uri": a.uri,
+            "meta": json.loads(a.meta_json),
+        }
+        for a in store.list_artifacts(run.id)
+    ]
+    graph = store.lineage("run", run.id)
+    edges = [
+        {
+            "src_kind": e.src_kind,
+            "src_id": e.src_id,
+            "dst_kind": e.dst_kind,
+            "dst_id": e.dst_id,
+            "relation": e.relation,
+        }
+        for e in [*graph.upstream, *graph.downstream]
+    ]
+    models = []
+    for summary in store.list_models():
+        for version in store.list_model_versions(summary.name):
+            if version.run_id == run.id:
+                aliases = [a for a, v in summary.aliases.items() if v == version.version]
+                models.append(
+                    {"name": summary.name, "version": version.version, "aliases": aliases}
+                )
     record = run.model_dump(mode="json")
     record["config"] = json.loads(record.pop("config_json"))
     record["env"] = json.loads(record.pop("env_json"))

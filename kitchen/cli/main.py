@@ -36,6 +36,13 @@ HomeOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
 
 
+engine_app = typer.Typer(
+    help="The engine service: the one process that owns this home's store.",
+    no_args_is_help=True,
+)
+app.add_typer(engine_app, name="engine")
+
+
 def fail(error: KitchenError) -> typer.Exit:
     """Print ``error`` for a person and return the exit to raise."""
     where = f" (stage {error.stage})" if error.stage else ""
@@ -190,9 +197,8 @@ def runs_command(
 ) -> None:
     """List runs, newest first."""
     from kitchen.cli.render import print_runs
-    from kitchen.queries import list_runs
 
-    rows = list_runs(home, limit=limit, status=status)
+    rows = _list_runs(home, limit=limit, status=status)
     if as_json:
         console.print_json(json.dumps(rows, default=str))
     else:
@@ -204,13 +210,121 @@ def runs_command(
 def show_command(run_id: str, as_json: JsonOption = False, home: HomeOption = None) -> None:
     """Show one run: params, final metrics, artifacts and lineage."""
     from kitchen.cli.render import print_run
-    from kitchen.queries import run_details
 
-    details = run_details(home, run_id)
+    details = _run_details(home, run_id)
     if as_json:
         console.print_json(json.dumps(details, default=str))
     else:
         print_run(console, details)
+
+
+@engine_app.command("start")
+@friendly
+def engine_start_command(
+    idle_timeout: Annotated[
+        float | None, typer.Option("--idle-timeout", help="Exit after this many idle seconds")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free one)")] = 0,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a non-loopback --host")
+    ] = False,
+    foreground: Annotated[
+        bool, typer.Option("--foreground", help="Serve in this process until Ctrl-C")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Start the engine for this home (in the background unless --foreground)."""
+    from kitchen.engine import server
+
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "idle_timeout": idle_timeout,
+        "allow_remote": allow_remote,
+    }
+    if foreground:
+        server.serve(home, **options)
+        return
+    info = server.start_background(home, **options)
+    console.print(f"engine {info.pid} serves {info.store} on {info.url}", soft_wrap=True)
+
+
+@engine_app.command("stop")
+@friendly
+def engine_stop_command(home: HomeOption = None) -> None:
+    """Stop the engine serving this home."""
+    from kitchen.engine.server import stop
+
+    info = stop(home)
+    if info is None:
+        console.print("no engine is running for this home")
+    else:
+        console.print(f"engine {info.pid} on {info.address} stopped")
+
+
+@engine_app.command("status")
+@friendly
+def engine_status_command(as_json: JsonOption = False, home: HomeOption = None) -> None:
+    """Show whether an engine serves this home, and where. Exit code 1 when none does."""
+    client = _engine_client(home)
+    if client is None:
+        if as_json:
+            console.print_json(json.dumps({"running": False}))
+        else:
+            console.print("no engine is running for this home")
+        raise typer.Exit(1)
+    with client:
+        health = client.health()
+    info = client.info
+    if as_json:
+        data = {"running": True, "url": info.url, **health.model_dump()}
+        console.print_json(json.dumps(data))
+        return
+    console.print(
+        f"engine {health.pid} serves {health.store} on {info.url} "
+        f"(up {health.uptime_s:.0f}s, {health.subscribers} live streams)",
+        soft_wrap=True,
+    )
+
+
+def _engine_client(home: Path | None) -> Any:
+    """A client of the engine serving ``home``, or None when none does.
+
+    While an engine serves a home it holds the store, so reads must go through it; without one
+    the CLI opens the store read-only itself (cheaper than starting an engine for one read).
+    """
+    from kitchen.engine.files import read_engine
+    from kitchen.home import kitchen_home
+
+    info = read_engine(kitchen_home(home))
+    if info is None:
+        return None
+    from kitchen.engine.client import EngineClient
+
+    return EngineClient(info)
+
+
+def _list_runs(home: Path | None, *, limit: int, status: str | None) -> list[dict[str, Any]]:
+    from kitchen.queries import CLI_SUMMARY_KEYS, list_runs, row_dict
+
+    client = _engine_client(home)
+    if client is None:
+        return list_runs(home, limit=limit, status=status)
+    with client:
+        rows = client.runs(limit=limit, status=status, summary_keys=CLI_SUMMARY_KEYS)
+    return [row_dict(row) for row in rows]
+
+
+def _run_details(home: Path | None, run_id: str) -> dict[str, Any]:
+    from kitchen.queries import run_details
+
+    client = _engine_client(home)
+    if client is None:
+        return run_details(home, run_id)
+    with client:
+        details: dict[str, Any] = client.run(run_id).model_dump(mode="json")
+    return details
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m kitchen`

@@ -1,0 +1,239 @@
+"""The typed Python client of the engine: the one way the CLI, TUI and dashboard reach it.
+
+Methods mirror the routes and return the records of :mod:`kitchen.engine.wire`; failures come
+back as Kitchen errors (``NotFoundError`` for a 404, ``StoreAccessError`` when the engine cannot
+be reached, ``KitchenError`` with the engine's message otherwise), never as HTTP exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import TypeAdapter
+
+from kitchen import events as ev
+from kitchen.engine.files import EngineInfo, read_engine
+from kitchen.engine.wire import (
+    ComparisonOut,
+    CurveOut,
+    Health,
+    IngestResult,
+    ModelOut,
+    RunDetails,
+    RunRowOut,
+    from_wire,
+    to_wire,
+)
+from kitchen.errors import KitchenError, NotFoundError, StoreAccessError
+from kitchen.home import kitchen_home
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+
+
+class EngineClient:
+    """Talks to one running engine.
+
+    Args:
+        info: Where the engine listens and its token (from the engine file).
+        timeout: Per-request timeout; streams wait for events without one.
+    """
+
+    def __init__(self, info: EngineInfo, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> None:
+        self.info = info
+        self._http = httpx.Client(
+            base_url=f"{info.url}/v1",
+            headers={"Authorization": f"Bearer {info.token}"},
+            timeout=timeout,
+        )
+
+    @classmethod
+    def for_home(cls, home: Path | str | None = None) -> EngineClient:
+        """A client of the engine serving ``home``.
+
+        Raises:
+            StoreAccessError: no engine serves it.
+        """
+        root = kitchen_home(home)
+        info = read_engine(root)
+        if info is None:
+            raise StoreAccessError(
+                f"no engine serves {root}; start one with `kitchen engine start`"
+            )
+        return cls(info)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> EngineClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise StoreAccessError(
+                f"the engine at {self.info.address} (pid {self.info.pid}) is unreachable: {error}"
+            ) from None
+        _raise_for(response)
+        return response
+
+    def _get(self, path: str, kind: type[T], **params: Any) -> T:
+        params = {k: v for k, v in params.items() if v is not None}
+        response = self._request("GET", path, params=params)
+        return TypeAdapter(kind).validate_json(response.content)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """The engine's pid, store and uptime."""
+        return self._get("/health", Health)
+
+    def runs(
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        status: str | Sequence[str] | None = None,
+        experiment: str | None = None,
+        recipe: str | None = None,
+        summary_keys: Sequence[str] | None = None,
+    ) -> list[RunRowOut]:
+        """One page of the runs table, newest first."""
+        statuses = [status] if isinstance(status, str) else status
+        return self._get(
+            "/runs",
+            list[RunRowOut],
+            limit=limit,
+            offset=offset,
+            status=statuses,
+            experiment=experiment,
+            recipe=recipe,
+            summary_keys=list(summary_keys) if summary_keys else None,
+        )
+
+    def run(self, run_id: str) -> RunDetails:
+        """One run by id or unique prefix, with params, metrics, artifacts, lineage, models."""
+        return self._get(f"/runs/{run_id}", RunDetails)
+
+    def metric_keys(self, run_id: str) -> list[str]:
+        """The metric keys a run has logged."""
+        return self._get(f"/runs/{run_id}/metrics", list[str])
+
+    def curve(self, run_id: str, key: str, *, max_points: int = 1000) -> CurveOut:
+        """One metric of one run."""
+        return self._get(f"/runs/{run_id}/metrics/{key}", CurveOut, max_points=max_points)
+
+    def curves(
+        self, run_ids: Sequence[str], key: str, *, max_points: int = 1000
+    ) -> dict[str, CurveOut]:
+        """One metric of several runs, keyed by run id."""
+        return self._get(
+            "/curves", dict[str, CurveOut], run_ids=list(run_ids), key=key, max_points=max_points
+        )
+
+    def compare(self, a: str, b: str) -> ComparisonOut:
+        """Two runs side by side."""
+        return self._get("/compare", ComparisonOut, a=a, b=b)
+
+    def models(self) -> list[ModelOut]:
+        """The registered models."""
+        return self._get("/models", list[ModelOut])
+
+    # -- writes and control ------------------------------------------------------------------
+
+    def ingest(self, run_id: str, events: Sequence[ev.Event]) -> int:
+        """Send a batch of events of one run; returns how many the engine applied."""
+        body = json.dumps([to_wire(e) for e in events], default=str)
+        response = self._request(
+            "POST",
+            f"/runs/{run_id}/events",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        return IngestResult.model_validate_json(response.content).accepted
+
+    def shutdown(self) -> None:
+        """Ask the engine to stop."""
+        self._request("POST", "/shutdown")
+
+    def stream(self, run_id: str | None = None, *, max_events: int | None = None) -> EventStream:
+        """Live events of one run (or all runs), as :mod:`kitchen.events` objects.
+
+        Use it as a context manager; the subscription is live once ``__enter__`` returns.
+        """
+        path = "/events" if run_id is None else f"/runs/{run_id}/events"
+        params = {} if max_events is None else {"max_events": max_events}
+        return EventStream(self, path, params)
+
+
+class EventStream:
+    """An open server-sent-event stream; iterate it for events."""
+
+    def __init__(self, client: EngineClient, path: str, params: dict[str, Any]) -> None:
+        self._client = client
+        self._path = path
+        self._params = params
+        self._response: httpx.Response | None = None
+
+    def __enter__(self) -> EventStream:
+        http = self._client._http
+        request = http.build_request("GET", self._path, params=self._params, timeout=None)
+        try:
+            self._response = http.send(request, stream=True)
+        except httpx.TransportError as error:
+            raise StoreAccessError(f"cannot open the event stream: {error}") from None
+        if not self._response.is_success:
+            self._response.read()
+            _raise_for(self._response)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._response is not None:
+            self._response.close()
+
+    def __iter__(self) -> Iterator[ev.Event]:
+        if self._response is None:
+            raise RuntimeError("use the stream as a context manager: `with client.stream():`")
+        data: list[str] = []
+        for line in self._response.iter_lines():
+            if line.startswith("data:"):
+                data.append(line[5:].lstrip())
+            elif not line and data:
+                payload = json.loads("\n".join(data))
+                data.clear()
+                if isinstance(payload, dict) and "type" in payload:
+                    yield from_wire(payload)
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    try:
+        detail: Any = response.json().get("detail")
+    except ValueError:
+        detail = response.text
+    if isinstance(detail, list):
+        # FastAPI's validation errors: name the field of the first one.
+        first = detail[0] if detail else {}
+        where = ".".join(str(p) for p in first.get("loc", []))
+        detail = f"{where}: {first.get('msg', '')}"
+    message = f"{detail} (HTTP {response.status_code})"
+    if response.status_code == 404:
+        raise NotFoundError(str(detail))
+    if response.status_code == 401:
+        raise StoreAccessError(f"the engine refused the token: {message}")
+    raise KitchenError(message, title="Engine error")
+
+
+__all__ = ["EngineClient", "EventStream"]

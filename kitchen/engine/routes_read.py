@@ -1,0 +1,149 @@
+"""Read routes: health, the runs table, one run, curves, comparisons and models.
+
+Each route takes the store lock for the few milliseconds its query needs and returns typed
+records, so the OpenAPI schema documents exactly what the UIs get.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from kitchen.engine.app import EngineState, engine_state
+from kitchen.engine.wire import (
+    ComparisonOut,
+    CurveOut,
+    Health,
+    Message,
+    MetricPairOut,
+    ModelOut,
+    ParamDiffOut,
+    RunDetails,
+    RunRecord,
+    RunRowOut,
+)
+from kitchen.queries import details_of
+from store import Run
+from store.queries import DEFAULT_SUMMARY_KEYS
+
+router = APIRouter()
+State = Annotated[EngineState, Depends(engine_state)]
+MaxPoints = Annotated[int, Query(ge=2, le=100_000, description="Downsample to this many points")]
+
+
+def run_record(run: Run) -> RunRecord:
+    """A store ``Run`` with its JSON columns decoded."""
+    data = run.model_dump()
+    data["config"] = json.loads(data.pop("config_json"))
+    data["env"] = json.loads(data.pop("env_json"))
+    return RunRecord.model_validate(data)
+
+
+@router.get("/health", response_model=Health, tags=["engine"])
+def health(state: State) -> Health:
+    """The engine is up; which store it holds."""
+    return Health(
+        status="ok",
+        pid=state.pid,
+        store=str(state.store.path),
+        started_at=state.started_at,
+        uptime_s=time.time() - state.started_at,
+        subscribers=state.hub.subscribers,
+    )
+
+
+@router.post("/shutdown", response_model=Message, tags=["engine"])
+async def shutdown(state: State) -> Message:
+    """Stop the engine after this answer (open streams end).
+
+    Async on purpose: it closes the hub, which lives on the event loop.
+    """
+    state.shutdown()
+    return Message(detail=f"engine {state.pid} is stopping")
+
+
+@router.get("/runs", response_model=list[RunRowOut], tags=["runs"])
+def runs(
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status: Annotated[list[str] | None, Query()] = None,
+    experiment: str | None = None,
+    recipe: str | None = None,
+    summary_keys: Annotated[list[str] | None, Query(description="Metrics to summarise")] = None,
+) -> list[RunRowOut]:
+    """One page of the runs table, newest first."""
+    with state.lock:
+        rows = state.store.runs_table(
+            limit=limit,
+            offset=offset,
+            status=status,
+            experiment=experiment,
+            recipe=recipe,
+            summary_keys=summary_keys or DEFAULT_SUMMARY_KEYS,
+        )
+    return [RunRowOut.model_validate(dataclasses.asdict(row)) for row in rows]
+
+
+@router.get("/runs/{run_id}", response_model=RunDetails, tags=["runs"])
+def run_details(state: State, run_id: str) -> RunDetails:
+    """One run (id or unique prefix): record, params, last metrics, artifacts, lineage, models."""
+    with state.lock:
+        details = details_of(state.store, run_id)
+    return RunDetails.model_validate(details)
+
+
+@router.get("/runs/{run_id}/metrics", response_model=list[str], tags=["metrics"])
+def metric_keys(state: State, run_id: str) -> list[str]:
+    """The metric keys a run has logged."""
+    with state.lock:
+        run = state.store.get_run(run_id)
+        return state.store.metric_keys(run.id)
+
+
+@router.get("/runs/{run_id}/metrics/{key:path}", response_model=CurveOut, tags=["metrics"])
+def metric_curve(state: State, run_id: str, key: str, max_points: MaxPoints = 1000) -> CurveOut:
+    """One metric of one run over steps."""
+    with state.lock:
+        run = state.store.get_run(run_id)
+        curve = state.store.metric_curve(run.id, key, max_points=max_points)
+    return CurveOut.model_validate(dataclasses.asdict(curve))
+
+
+@router.get("/curves", response_model=dict[str, CurveOut], tags=["metrics"])
+def curves(
+    state: State,
+    run_ids: Annotated[list[str], Query(min_length=1)],
+    key: str,
+    max_points: MaxPoints = 1000,
+) -> dict[str, CurveOut]:
+    """One metric over several runs, keyed by run id."""
+    with state.lock:
+        ids = [state.store.get_run(run_id).id for run_id in run_ids]
+        found = state.store.metric_curves(ids, key, max_points=max_points)
+    return {rid: CurveOut.model_validate(dataclasses.asdict(c)) for rid, c in found.items()}
+
+
+@router.get("/compare", response_model=ComparisonOut, tags=["runs"])
+def compare(state: State, a: str, b: str) -> ComparisonOut:
+    """Two runs' params and final metrics side by side."""
+    with state.lock:
+        found = state.store.compare_runs(state.store.get_run(a).id, state.store.get_run(b).id)
+    return ComparisonOut(
+        a=run_record(found.a),
+        b=run_record(found.b),
+        params=[ParamDiffOut(key=p.key, a=p.a, b=p.b, differs=p.differs) for p in found.params],
+        metrics=[MetricPairOut(key=m.key, a=m.a, b=m.b, delta=m.delta) for m in found.metrics],
+    )
+
+
+@router.get("/models", response_model=list[ModelOut], tags=["models"])
+def models(state: State) -> list[ModelOut]:
+    """The registered models with their newest versions and aliases."""
+    with state.lock:
+        found = state.store.list_models()
+    return [ModelOut.model_validate(dataclasses.asdict(m)) for m in found]

@@ -1,0 +1,254 @@
+"""Run the engine: in this process (``serve``), or detached in the background.
+
+The engine opens the store read-write and keeps it open, so it is the only process that can
+touch the file; the engine file tells everyone else where to ask instead. The file is written
+only after the socket is bound and listening (connections queue until uvicorn accepts them), and
+removed on exit; a crash leaves it behind with a dead pid, which readers discard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kitchen.engine.files import (
+    EngineInfo,
+    engine_file,
+    is_loopback,
+    pid_alive,
+    read_engine,
+    remove_engine,
+    write_engine,
+)
+from kitchen.errors import KitchenError, StoreAccessError
+from kitchen.home import kitchen_home
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from kitchen.engine.app import EngineState
+
+LOG_FILENAME = "engine.log"
+
+
+def _refuse_if_running(home: Path) -> None:
+    running = read_engine(home)
+    if running is not None:
+        raise KitchenError(
+            f"an engine (pid {running.pid}) already serves {home} on {running.address}; "
+            "use it, or stop it with `kitchen engine stop`",
+            title="Engine already running",
+        )
+
+
+def _check_host(host: str, allow_remote: bool) -> None:
+    if is_loopback(host):
+        return
+    if not allow_remote:
+        raise KitchenError(
+            f"refusing to listen on {host}: the engine serves loopback only unless you pass "
+            "--allow-remote (anyone who can reach the port and read the token gets the store)",
+            title="Remote bind refused",
+        )
+    print(
+        f"WARNING: the engine listens on {host}, reachable from other machines; "
+        "its token is the only protection",
+        file=sys.stderr,
+    )
+
+
+def serve(
+    home: Path | str | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    idle_timeout: float | None = None,
+    allow_remote: bool = False,
+) -> None:
+    """Serve the store of ``home`` until stopped (SIGTERM, ``/v1/shutdown``, idle time).
+
+    Raises:
+        KitchenError: another engine serves ``home``, or a remote bind without ``allow_remote``.
+        StoreAccessError: another process holds the store.
+    """
+    import uvicorn
+
+    from kitchen.engine.app import create_app
+    from store import StoreError, StoreLockedError, open_store
+
+    root = kitchen_home(home)
+    _check_host(host, allow_remote)
+    _refuse_if_running(root)
+    try:
+        store = open_store(root)
+    except StoreLockedError as error:
+        raise StoreAccessError(f"{error}; the engine needs the store to itself") from None
+    except StoreError as error:
+        raise StoreAccessError(f"cannot open the store in {root}: {error}") from None
+    try:
+        # This process now holds the write lock, so a run still marked running lost its process.
+        for run_id in store.interrupt_running():
+            store.log(run_id, "warning", "the process running this run died; marked interrupted")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this: without it a keep-alive client waits ~40 ms per
+        # response (Nagle holds the body until the client's delayed ACK of the headers).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        token = secrets.token_urlsafe(32)
+        info = EngineInfo(
+            host, sock.getsockname()[1], os.getpid(), token, time.time(), str(store.path)
+        )
+        server: uvicorn.Server | None = None
+
+        def stop_server() -> None:
+            if server is not None:
+                server.should_exit = True
+
+        app = create_app(store, token, on_shutdown=stop_server)
+        state: EngineState = app.state.engine
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        )
+        server = uvicorn.Server(config)
+        write_engine(root, info)
+        print(f"Kitchen engine {info.pid} serves {store.path} on {info.url}", file=sys.stderr)
+        if idle_timeout is not None:
+            _watch_idle(state, server, idle_timeout)
+        server.run(sockets=[sock])
+    finally:
+        remove_engine(root, os.getpid())
+        store.close()
+
+
+def _watch_idle(state: EngineState, server: uvicorn.Server, idle_timeout: float) -> None:
+    # A thread, not a task: it must fire even if a handler blocks the event loop.
+    def watch() -> None:
+        while not server.should_exit:
+            time.sleep(min(0.2, idle_timeout / 4))
+            if state.idle_for() >= idle_timeout:
+                print(f"engine idle for {idle_timeout:g}s; exiting", file=sys.stderr)
+                server.should_exit = True
+
+    threading.Thread(target=watch, name="engine-idle", daemon=True).start()
+
+
+def start_background(
+    home: Path | str | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    idle_timeout: float | None = None,
+    allow_remote: bool = False,
+    timeout_s: float = 30.0,
+) -> EngineInfo:
+    """Start a detached engine for ``home`` and wait until it answers.
+
+    Raises:
+        KitchenError: one already serves ``home``, or the new one failed to start.
+    """
+    import httpx
+
+    root = kitchen_home(home)
+    _check_host(host, allow_remote)
+    _refuse_if_running(root)
+    root.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, "-m", "kitchen.engine.server", "--home", str(root)]
+    args += ["--host", host, "--port", str(port)]
+    if idle_timeout is not None:
+        args += ["--idle-timeout", str(idle_timeout)]
+    if allow_remote:
+        args.append("--allow-remote")
+    log_path = root / LOG_FILENAME
+    with open(log_path, "ab") as log:
+        # A new session: the engine outlives this shell and ignores its Ctrl-C.
+        proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-3:]
+            raise KitchenError(
+                f"the engine exited at start (code {proc.returncode}): {' | '.join(tail)}",
+                title="Engine failed to start",
+            )
+        info = read_engine(root)
+        if info is not None and info.pid == proc.pid:
+            try:
+                headers = {"Authorization": f"Bearer {info.token}"}
+                if httpx.get(f"{info.url}/v1/health", headers=headers, timeout=2).is_success:
+                    return info
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.02)
+    proc.kill()
+    raise KitchenError(f"the engine did not answer within {timeout_s:g}s; see {log_path}")
+
+
+def stop(home: Path | str | None = None, *, timeout_s: float = 10.0) -> EngineInfo | None:
+    """Stop the engine serving ``home``; returns the one stopped, or None when none ran."""
+    import httpx
+
+    root = kitchen_home(home)
+    info = read_engine(root)
+    if info is None:
+        return None
+    try:
+        headers = {"Authorization": f"Bearer {info.token}"}
+        httpx.post(f"{info.url}/v1/shutdown", headers=headers, timeout=2)
+    except httpx.HTTPError:
+        pass  # not answering: the signals below still work
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if sig is not None:
+            try:
+                os.kill(info.pid, sig)
+            except ProcessLookupError:
+                break
+        deadline = time.monotonic() + timeout_s / 2
+        while time.monotonic() < deadline and pid_alive(info.pid):
+            time.sleep(0.02)
+        if not pid_alive(info.pid):
+            break
+    remove_engine(root, info.pid)
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kitchen.engine.server``: what ``start_background`` runs."""
+    parser = argparse.ArgumentParser(prog="kitchen-engine")
+    parser.add_argument("--home", type=Path, default=None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--idle-timeout", type=float, default=None)
+    parser.add_argument("--allow-remote", action="store_true")
+    ns = parser.parse_args(argv)
+    try:
+        serve(
+            ns.home,
+            host=ns.host,
+            port=ns.port,
+            idle_timeout=ns.idle_timeout,
+            allow_remote=ns.allow_remote,
+        )
+    except KitchenError as error:
+        print(f"{error.title}: {error.message}", file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+__all__ = ["engine_file", "main", "serve", "start_background", "stop"]
+
+if __name__ == "__main__":
+    sys.exit(main())
