@@ -65,6 +65,10 @@ def test_engine_serves_reads_cli_and_streams(
     for args in (["runs"], ["show", a]):  # the tables render from the client's records too
         assert runner.invoke(cli, args).exit_code == 0, args
     assert runner.invoke(cli, ["show", "nope"]).exit_code == NotFoundError.exit_code
+    # An embedded run cannot open the engine's store; the message says what to do.
+    blocked = runner.invoke(cli, ["run", "sft", "max_steps=1"])
+    assert blocked.exit_code == StoreAccessError.exit_code
+    assert f"pid {engine.pid}" in blocked.output and "kitchen engine stop" in blocked.output
 
     with EngineClient.for_home(home) as client:
         assert [r.id for r in client.runs()] == [b, a]

@@ -135,6 +135,15 @@ def open_recording(home: Path) -> Iterator[Recording]:
     try:
         store = open_store(home)
     except StoreLockedError as error:
+        from kitchen.engine.files import read_engine
+
+        engine = read_engine(home)
+        if engine is not None:
+            raise StoreAccessError(
+                f"the engine (pid {engine.pid}, {engine.url}) serves this store; runs through "
+                "the engine arrive with its scheduler — for now stop it (`kitchen engine stop`) "
+                "to run in this process"
+            ) from None
         raise StoreAccessError(str(error)) from None
     except StoreError as error:
         raise StoreAccessError(f"cannot open the store in {home}: {error}") from None
