@@ -108,3 +108,27 @@ class RunCancelled(KitchenError):
 
     exit_code = 130
     default_title = "Run cancelled"
+
+
+def error_named(name: str, message: str, *, run_id: str | None = None) -> KitchenError:
+    """Rebuild an error that crossed a process boundary by its class name.
+
+    The engine and its workers report errors as ``(type name, message)``; this gives back an
+    error with that class's title and exit code, so a CLI attached to the engine exits with the
+    code an embedded run would have. Unknown names (a bug's ``ValueError``) give a plain
+    :class:`KitchenError`.
+    """
+    pending: list[type[KitchenError]] = [KitchenError]
+    found: type[KitchenError] = KitchenError
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == name:
+            found = cls
+            break
+        pending.extend(cls.__subclasses__())
+    try:
+        return found(message, run_id=run_id)
+    except TypeError:  # a subclass with its own constructor: keep its title and exit code
+        error = KitchenError(message, title=found.default_title, run_id=run_id)
+        error.exit_code = found.exit_code
+        return error

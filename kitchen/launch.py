@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
@@ -30,6 +30,40 @@ from kitchen.recipes import get_recipe
 from kitchen.recipes.base import Recipe
 from kitchen.runner import ResumePoint, Runner
 from kitchen.state import TrainState
+
+if TYPE_CHECKING:
+    from kitchen.adapters.duckdb.open import ResumeRecord
+    from kitchen.ports.blobs import BlobStore
+
+
+class RunRecording(Protocol):
+    """Where a run is recorded: the store in this process, or the engine from a worker.
+
+    :class:`kitchen.adapters.duckdb.open.Recording` is the embedded one and
+    :class:`kitchen.engine.recording.EngineRecording` the worker's; :func:`run` drives either.
+    """
+
+    @property
+    def blobs(self) -> BlobStore: ...
+
+    def create_run(
+        self,
+        recipe: str,
+        config: BaseModel,
+        *,
+        experiment: str,
+        name: str,
+        seed: int,
+        env: Mapping[str, Any],
+    ) -> str: ...
+
+    def resume_info(self, run_id: str) -> ResumeRecord: ...
+
+    def reopen_run(self, record: ResumeRecord) -> None: ...
+
+    def default_ports(self, config: BaseModel) -> Ports: ...
+
+    def recorder(self, ports: Ports) -> Subscriber: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,56 +102,78 @@ def run(
     subscribers: Sequence[Subscriber] = (),
     cancel: CancelToken | None = None,
     ports: Ports | None = None,
+    recording: RunRecording | None = None,
 ) -> RunOutcome:
     """Run ``recipe_name`` (or resume run ``resume``) to the end, recording it in the store.
 
     Returns the outcome; a run that failed or was cancelled is returned with ``error`` set
     rather than raised, so callers can report it. Errors before a run exists (unknown recipe,
     invalid config, locked store) are raised.
-    """
-    from kitchen.adapters.duckdb.open import open_recording  # the store is opened lazily
 
+    ``recording`` is where the run is recorded; by default the store of ``home``, opened in
+    this process for the run (the engine's workers pass their engine-backed one).
+    """
     root = kitchen_home(home)
     root.mkdir(parents=True, exist_ok=True)
-    with open_recording(root) as recording:
-        resume_point: ResumePoint | None = None
-        env = environment()
-        if resume is not None:
-            record = recording.resume_info(resume)
-            recipe = get_recipe(record.recipe)
-            config = build_config(recipe.config_type, base=record.config)
-            run_id = record.run_id
-            directory = root / "tmp" / f"resume-{run_id}"
-            if directory.exists():
-                shutil.rmtree(directory)
-            recording.blobs.materialize_tree(record.checkpoint_ref, directory)
-            resume_point = ResumePoint(record.position, directory, record.snapshot)
-            recording.reopen_run(record)
-        else:
-            if recipe_name is None:
-                raise ResumeError("give a recipe name or a run id to resume")
-            recipe, config = plan(recipe_name, config_file=config_file, overrides=overrides)
-            run_id = recording.create_run(
-                recipe.name,
-                config,
-                experiment=str(getattr(config, "experiment", "default")),
-                name=str(getattr(config, "name", "")),
-                seed=int(getattr(config, "seed", 0)),
-                env=env,
-            )
-        ports = ports or recording.default_ports(config)
-        bus = EventBus((recording.recorder(ports), *subscribers))
-        seed = int(getattr(config, "seed", 0))
-        meta = RunMeta(run_id, recipe.name, seed, root, time.time(), resumed=resume is not None)
-        ctx: RunContext[Any] = RunContext(config, ports, TrainState(), meta, bus)
-        bus.emit(
-            RunStarted(run_id, recipe.name, config.model_dump(mode="json"), resume is not None)
+    if recording is not None:
+        return _run_recorded(
+            recording, root, recipe_name, config_file, overrides, resume, subscribers, cancel, ports
         )
-        try:
-            return _execute(recipe, ctx, bus, cancel, resume_point)
-        finally:
-            if resume_point is not None:
-                shutil.rmtree(resume_point.directory, ignore_errors=True)
+    from kitchen.adapters.duckdb.open import open_recording  # the store is opened lazily
+
+    with open_recording(root) as opened:
+        return _run_recorded(
+            opened, root, recipe_name, config_file, overrides, resume, subscribers, cancel, ports
+        )
+
+
+def _run_recorded(
+    recording: RunRecording,
+    root: Path,
+    recipe_name: str | None,
+    config_file: Path | None,
+    overrides: Sequence[str],
+    resume: str | None,
+    subscribers: Sequence[Subscriber],
+    cancel: CancelToken | None,
+    ports: Ports | None,
+) -> RunOutcome:
+    resume_point: ResumePoint | None = None
+    env = environment()
+    if resume is not None:
+        record = recording.resume_info(resume)
+        recipe = get_recipe(record.recipe)
+        config = build_config(recipe.config_type, base=record.config)
+        run_id = record.run_id
+        directory = root / "tmp" / f"resume-{run_id}"
+        if directory.exists():
+            shutil.rmtree(directory)
+        recording.blobs.materialize_tree(record.checkpoint_ref, directory)
+        resume_point = ResumePoint(record.position, directory, record.snapshot)
+        recording.reopen_run(record)
+    else:
+        if recipe_name is None:
+            raise ResumeError("give a recipe name or a run id to resume")
+        recipe, config = plan(recipe_name, config_file=config_file, overrides=overrides)
+        run_id = recording.create_run(
+            recipe.name,
+            config,
+            experiment=str(getattr(config, "experiment", "default")),
+            name=str(getattr(config, "name", "")),
+            seed=int(getattr(config, "seed", 0)),
+            env=env,
+        )
+    ports = ports or recording.default_ports(config)
+    bus = EventBus((recording.recorder(ports), *subscribers))
+    seed = int(getattr(config, "seed", 0))
+    meta = RunMeta(run_id, recipe.name, seed, root, time.time(), resumed=resume is not None)
+    ctx: RunContext[Any] = RunContext(config, ports, TrainState(), meta, bus)
+    bus.emit(RunStarted(run_id, recipe.name, config.model_dump(mode="json"), resume is not None))
+    try:
+        return _execute(recipe, ctx, bus, cancel, resume_point)
+    finally:
+        if resume_point is not None:
+            shutil.rmtree(resume_point.directory, ignore_errors=True)
 
 
 def _execute(

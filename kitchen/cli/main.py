@@ -81,12 +81,25 @@ def run_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan")] = False,
     resume: Annotated[str | None, typer.Option("--resume", help="Resume run ID")] = None,
     embedded: Annotated[
-        bool, typer.Option("--embedded", help="Run in this process (the only mode for now)")
-    ] = True,
+        bool,
+        typer.Option(
+            "--embedded",
+            help="Run in this process, never through an engine (refused while one serves the home)",
+        ),
+    ] = False,
+    detach: Annotated[
+        bool, typer.Option("--detach", help="With an engine: print the run id and return")
+    ] = False,
+    priority: Annotated[
+        int, typer.Option("--priority", help="With an engine: higher runs first")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Run a recipe headless with a progress bar; the exit code says how it ended."""
+    """Run a recipe headless with a progress bar; the exit code says how it ended.
+
+    With an engine serving the home, the run is submitted to it; else it runs in-process.
+    """
     from kitchen.cli.render import print_outcome, print_plan
     from kitchen.errors import ConfigError
 
@@ -102,11 +115,41 @@ def run_command(
         print_plan(console, recipe, config)
         return
     from kitchen.cli.progress import ProgressView
+
+    view = ProgressView(err_console, quiet=quiet)
+    client = None if embedded else _engine_client(home)
+    if client is not None:
+        if config_file is not None:
+            raise ConfigError(
+                f"{config_file}: config files do not go through the engine yet; pass the "
+                "settings as key=value overrides"
+            )
+        from kitchen.cli.attached import run_attached
+
+        with client:
+            result = run_attached(
+                client,
+                recipe=recipe_name,
+                overrides=overrides,
+                resume=resume,
+                priority=priority,
+                detach=detach,
+                view=view,
+                err_console=err_console,
+            )
+        if isinstance(result, str):
+            console.print(result)
+            return
+        print_outcome(console, result)
+        if result.error is not None:
+            raise fail(result.error)
+        return
+    if detach:
+        raise ConfigError("--detach needs an engine serving this home (`kitchen engine start`)")
     from kitchen.context import CancelToken
     from kitchen.launch import run
 
     cancel = CancelToken()
-    view = ProgressView(err_console, quiet=quiet)
     previous = signal.getsignal(signal.SIGINT)
 
     def on_interrupt(signum: int, frame: Any) -> None:
@@ -232,6 +275,10 @@ def engine_start_command(
     foreground: Annotated[
         bool, typer.Option("--foreground", help="Serve in this process until Ctrl-C")
     ] = False,
+    slots: Annotated[int, typer.Option("--slots", min=1, help="Runs executed at once")] = 1,
+    grace: Annotated[
+        float, typer.Option("--grace", help="Seconds a cancelled run gets before it is killed")
+    ] = 30.0,
     home: HomeOption = None,
 ) -> None:
     """Start the engine for this home (in the background unless --foreground)."""
@@ -242,6 +289,8 @@ def engine_start_command(
         "port": port,
         "idle_timeout": idle_timeout,
         "allow_remote": allow_remote,
+        "slots": slots,
+        "grace_s": grace,
     }
     if foreground:
         server.serve(home, **options)

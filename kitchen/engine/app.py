@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -24,10 +24,13 @@ from kitchen import events as ev
 from kitchen.adapters.duckdb.metrics import StoreMetrics
 from kitchen.adapters.duckdb.recorder import StoreRecorder
 from kitchen.engine.hub import Hub
-from kitchen.errors import KitchenError
+from kitchen.errors import ConfigError, KitchenError, RecipeNotFoundError, ResumeError
 from kitchen.errors import NotFoundError as KitchenNotFound
 from store import Store, StoreError
 from store import errors as store_errors
+
+if TYPE_CHECKING:
+    from kitchen.engine.scheduler import Scheduler
 
 UNAUTHORIZED = b'{"detail":"missing or wrong bearer token"}'
 
@@ -48,10 +51,14 @@ class EngineState:
         self.recorders: dict[str, StoreRecorder] = {}
         self.active_requests = 0
         self.last_activity = time.monotonic()
+        # Set by ``serve``: an app without one (tests, reads only) refuses run control.
+        self.scheduler: Scheduler | None = None
 
     def idle_for(self) -> float:
-        """Seconds since the last request ended; 0 while a request or stream is open."""
+        """Seconds since the last request ended; 0 while a request, stream or run is open."""
         if self.active_requests or self.hub.subscribers:
+            return 0.0
+        if self.scheduler is not None and (self.scheduler.running() or self.scheduler.queued()):
             return 0.0
         return time.monotonic() - self.last_activity
 
@@ -139,6 +146,10 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (store_errors.NotFoundError, 404),
     (store_errors.AmbiguousIdError, 404),
     (KitchenNotFound, 404),
+    # A submission's recipe or config is wrong: the body is invalid, whichever part.
+    (ConfigError, 422),
+    (RecipeNotFoundError, 422),
+    (ResumeError, 409),
     # Before InvalidValueError, its base class.
     (store_errors.InvalidTransitionError, 409),
     (store_errors.InvalidValueError, 422),
@@ -170,7 +181,7 @@ def create_app(
         hub: Where ingested events are published for the live streams.
         on_shutdown: Called by ``POST /v1/shutdown`` to stop the server.
     """
-    from kitchen.engine import routes_events, routes_read
+    from kitchen.engine import routes_events, routes_read, routes_runs
 
     state = EngineState(store, hub or Hub(), on_shutdown)
     app = FastAPI(
@@ -182,11 +193,14 @@ def create_app(
     app.state.engine = state
     app.include_router(routes_read.router, prefix="/v1")
     app.include_router(routes_events.router, prefix="/v1")
+    app.include_router(routes_runs.router, prefix="/v1")
 
     @app.exception_handler(StoreError)
     @app.exception_handler(KitchenError)
     async def known_error(request: Request, error: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=_error_status(error))
+        # The class name lets a client rebuild the error with its exit code.
+        body = {"detail": str(error), "error_type": type(error).__name__}
+        return JSONResponse(body, status_code=_error_status(error))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

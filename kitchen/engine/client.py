@@ -28,7 +28,16 @@ from kitchen.engine.wire import (
     from_wire,
     to_wire,
 )
-from kitchen.errors import KitchenError, NotFoundError, StoreAccessError
+from kitchen.engine.wire_runs import (
+    AliasIn,
+    ModelVersionOut,
+    RegisterIn,
+    ReopenIn,
+    ResumeInfoOut,
+    RunControlOut,
+    SubmitIn,
+)
+from kitchen.errors import KitchenError, NotFoundError, StoreAccessError, error_named
 from kitchen.home import kitchen_home
 
 T = TypeVar("T")
@@ -163,6 +172,51 @@ class EngineClient:
         )
         return IngestResult.model_validate_json(response.content).accepted
 
+    def _post(self, path: str, kind: type[T], body: Any = None, **params: Any) -> T:
+        json_body = body.model_dump(mode="json") if body is not None else None
+        response = self._request("POST", path, json=json_body, params=params or None)
+        return TypeAdapter(kind).validate_json(response.content)
+
+    def submit(
+        self, recipe: str, overrides: Sequence[str] = (), *, priority: int = 0
+    ) -> RunControlOut:
+        """Queue a run of ``recipe``; a bad recipe or config raises with the engine's message."""
+        body = SubmitIn(recipe=recipe, overrides=list(overrides), priority=priority)
+        return self._post("/runs", RunControlOut, body)
+
+    def cancel(self, run_id: str) -> RunControlOut:
+        """Cancel a queued run at once, or a running one at its next stage boundary."""
+        return self._post(f"/runs/{run_id}/cancel", RunControlOut)
+
+    def resume(self, run_id: str, *, priority: int = 0) -> RunControlOut:
+        """Queue a cancelled, failed or interrupted run to resume from its last checkpoint."""
+        return self._post(f"/runs/{run_id}/resume", RunControlOut, priority=priority)
+
+    def resume_info(self, run_id: str) -> ResumeInfoOut:
+        """What resuming a run needs (the worker's view of ``Recording.resume_info``)."""
+        return self._get(f"/runs/{run_id}/resume-info", ResumeInfoOut)
+
+    def reopen(self, run_id: str, step: int) -> None:
+        """Drop a run's metrics past ``step`` before it resumes from that checkpoint."""
+        self._post(f"/runs/{run_id}/reopen", RunControlOut, ReopenIn(step=step))
+
+    def register_model(
+        self, name: str, *, run_id: str, artifact_ref: str, metrics: dict[str, float]
+    ) -> ModelVersionOut:
+        """Register a version of ``name`` from a blob run ``run_id`` has logged."""
+        body = RegisterIn(run_id=run_id, artifact_ref=artifact_ref, metrics=metrics)
+        return self._post(f"/models/{name}/versions", ModelVersionOut, body)
+
+    def model_version(self, name: str, version_or_alias: str) -> ModelVersionOut:
+        """One version of a model, by number or alias."""
+        return self._get(f"/models/{name}/versions/{version_or_alias}", ModelVersionOut)
+
+    def set_alias(self, name: str, alias: str, version: int) -> ModelVersionOut:
+        """Point ``alias`` of model ``name`` at ``version``."""
+        body = AliasIn(version=version).model_dump()
+        response = self._request("PUT", f"/models/{name}/aliases/{alias}", json=body)
+        return ModelVersionOut.model_validate_json(response.content)
+
     def shutdown(self) -> None:
         """Ask the engine to stop."""
         self._request("POST", "/shutdown")
@@ -219,9 +273,12 @@ class EventStream:
 def _raise_for(response: httpx.Response) -> None:
     if response.is_success:
         return
+    error_type = ""
     try:
-        detail: Any = response.json().get("detail")
-    except ValueError:
+        body = response.json()
+        detail: Any = body.get("detail")
+        error_type = str(body.get("error_type") or "")
+    except (ValueError, AttributeError):
         detail = response.text
     if isinstance(detail, list):
         # FastAPI's validation errors: name the field of the first one.
@@ -233,6 +290,9 @@ def _raise_for(response: httpx.Response) -> None:
         raise NotFoundError(str(detail))
     if response.status_code == 401:
         raise StoreAccessError(f"the engine refused the token: {message}")
+    if error_type and response.status_code in (409, 422):
+        # A user's mistake the engine named (bad config, unknown recipe, not resumable).
+        raise error_named(error_type, str(detail))
     raise KitchenError(message, title="Engine error")
 
 

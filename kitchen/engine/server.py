@@ -17,8 +17,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from kitchen.engine.files import (
     EngineInfo,
@@ -29,6 +31,7 @@ from kitchen.engine.files import (
     remove_engine,
     write_engine,
 )
+from kitchen.engine.scheduler import DEFAULT_GRACE_S
 from kitchen.errors import KitchenError, StoreAccessError
 from kitchen.home import kitchen_home
 
@@ -73,8 +76,14 @@ def serve(
     port: int = 0,
     idle_timeout: float | None = None,
     allow_remote: bool = False,
+    slots: int = 1,
+    grace_s: float = DEFAULT_GRACE_S,
 ) -> None:
     """Serve the store of ``home`` until stopped (SIGTERM, ``/v1/shutdown``, idle time).
+
+    Runs submitted to it execute in worker processes, ``slots`` at a time; a cancelled worker
+    is killed after ``grace_s`` seconds. Stopping cancels the running workers gracefully first,
+    while the server still takes their last events.
 
     Raises:
         KitchenError: another engine serves ``home``, or a remote bind without ``allow_remote``.
@@ -83,6 +92,7 @@ def serve(
     import uvicorn
 
     from kitchen.engine.app import create_app
+    from kitchen.engine.scheduler import Scheduler
     from store import StoreError, StoreLockedError, open_store
 
     root = kitchen_home(home)
@@ -110,26 +120,73 @@ def serve(
         info = EngineInfo(
             host, sock.getsockname()[1], os.getpid(), token, time.time(), str(store.path)
         )
+        stopping = threading.Event()
+        scheduler: Scheduler | None = None
         server: uvicorn.Server | None = None
 
         def stop_server() -> None:
-            if server is not None:
-                server.should_exit = True
+            # Workers report their end through the server, so stop them before it closes.
+            if stopping.is_set():
+                return
+            stopping.set()
+
+            def drain() -> None:
+                if scheduler is not None:
+                    scheduler.stop()
+                if server is not None:
+                    server.should_exit = True
+
+            threading.Thread(target=drain, name="engine-stop", daemon=True).start()
 
         app = create_app(store, token, on_shutdown=stop_server)
         state: EngineState = app.state.engine
+        scheduler = Scheduler(state, root, info.url, token, slots=slots, grace_s=grace_s)
+        state.scheduler = scheduler
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
         )
-        server = uvicorn.Server(config)
+        server = _graceful_server(config, stop_server)
         write_engine(root, info)
         print(f"Kitchen engine {info.pid} serves {store.path} on {info.url}", file=sys.stderr)
+        scheduler.start()
         if idle_timeout is not None:
             _watch_idle(state, server, idle_timeout)
         server.run(sockets=[sock])
     finally:
         remove_engine(root, os.getpid())
+        if scheduler is not None:
+            scheduler.stop(timeout_s=1.0)  # normally a no-op: drain() has stopped the workers
         store.close()
+
+
+def _server_class() -> type[uvicorn.Server]:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        """A uvicorn server whose SIGINT/SIGTERM first stops the runs, then the server."""
+
+        def __init__(self, config: uvicorn.Config, begin_stop: Callable[[], None]) -> None:
+            super().__init__(config)
+            self._begin_stop = begin_stop
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if self.should_exit or not self._begin_stop_once():
+                super().handle_exit(sig, frame)  # a second signal: stop now
+
+        def _begin_stop_once(self) -> bool:
+            if getattr(self, "_stop_begun", False):
+                return False
+            self._stop_begun = True
+            self._begin_stop()
+            return True
+
+    return GracefulServer
+
+
+def _graceful_server(config: uvicorn.Config, begin_stop: Callable[[], None]) -> uvicorn.Server:
+    server_class: Any = _server_class()
+    server: uvicorn.Server = server_class(config, begin_stop)
+    return server
 
 
 def _watch_idle(state: EngineState, server: uvicorn.Server, idle_timeout: float) -> None:
@@ -151,6 +208,8 @@ def start_background(
     port: int = 0,
     idle_timeout: float | None = None,
     allow_remote: bool = False,
+    slots: int = 1,
+    grace_s: float = DEFAULT_GRACE_S,
     timeout_s: float = 30.0,
 ) -> EngineInfo:
     """Start a detached engine for ``home`` and wait until it answers.
@@ -170,6 +229,7 @@ def start_background(
         args += ["--idle-timeout", str(idle_timeout)]
     if allow_remote:
         args.append("--allow-remote")
+    args += ["--slots", str(slots), "--grace", str(grace_s)]
     log_path = root / LOG_FILENAME
     with open(log_path, "ab") as log:
         # A new session: the engine outlives this shell and ignores its Ctrl-C.
@@ -233,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--idle-timeout", type=float, default=None)
     parser.add_argument("--allow-remote", action="store_true")
+    parser.add_argument("--slots", type=int, default=1)
+    parser.add_argument("--grace", type=float, default=DEFAULT_GRACE_S)
     ns = parser.parse_args(argv)
     try:
         serve(
@@ -241,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
             port=ns.port,
             idle_timeout=ns.idle_timeout,
             allow_remote=ns.allow_remote,
+            slots=ns.slots,
+            grace_s=ns.grace,
         )
     except KitchenError as error:
         print(f"{error.title}: {error.message}", file=sys.stderr)

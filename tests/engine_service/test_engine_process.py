@@ -66,7 +66,7 @@ def test_engine_serves_reads_cli_and_streams(
         assert runner.invoke(cli, args).exit_code == 0, args
     assert runner.invoke(cli, ["show", "nope"]).exit_code == NotFoundError.exit_code
     # An embedded run cannot open the engine's store; the message says what to do.
-    blocked = runner.invoke(cli, ["run", "sft", "max_steps=1"])
+    blocked = runner.invoke(cli, ["run", "sft", "max_steps=1", "--embedded"])
     assert blocked.exit_code == StoreAccessError.exit_code
     assert f"pid {engine.pid}" in blocked.output and "kitchen engine stop" in blocked.output
 

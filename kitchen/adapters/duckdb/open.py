@@ -103,22 +103,10 @@ class Recording:
 
     def default_ports(self, config: BaseModel) -> Ports:
         """The real adapters: torch backend, HF datasets and hub, this store."""
-        from kitchen.adapters.hf.dataset import HFDatasetSource
-        from kitchen.adapters.hf.hub import HFHub
-        from kitchen.adapters.torch import TorchBackend
-        from kitchen.evaluators import ExactMatchEvaluator
+        from kitchen.adapters.real import real_ports
 
-        hub = HFHub()
-        return Ports(
-            backend=TorchBackend(),
-            datasets=HFDatasetSource(hub=hub),
-            hub=hub,
-            blobs=self.blobs,
-            metrics=self.metrics,
-            registry=StoreRegistry(self.store),
-            evaluator=ExactMatchEvaluator(
-                max_new_tokens=int(getattr(config, "eval_max_new_tokens", 16))
-            ),
+        return real_ports(
+            config, blobs=self.blobs, metrics=self.metrics, registry=StoreRegistry(self.store)
         )
 
     def recorder(self, ports: Ports) -> StoreRecorder:
@@ -140,9 +128,9 @@ def open_recording(home: Path) -> Iterator[Recording]:
         engine = read_engine(home)
         if engine is not None:
             raise StoreAccessError(
-                f"the engine (pid {engine.pid}, {engine.url}) serves this store; runs through "
-                "the engine arrive with its scheduler — for now stop it (`kitchen engine stop`) "
-                "to run in this process"
+                f"the engine (pid {engine.pid}, {engine.url}) serves this store; run through it "
+                "(`kitchen run` without --embedded), or stop it (`kitchen engine stop`) to run "
+                "in this process"
             ) from None
         raise StoreAccessError(str(error)) from None
     except StoreError as error:

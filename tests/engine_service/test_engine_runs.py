@@ -1,0 +1,212 @@
+"""Runs executed by a real engine: submit, priority, cancel and resume, a killed worker, CLI.
+
+One engine (one slot, a short cancel grace) serves every test of this module, so the runs of
+the module queue behind each other exactly as a user's would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kitchen import events as ev
+from kitchen.cli.main import app as cli
+from kitchen.engine.client import EngineClient
+from kitchen.engine.files import pid_alive
+from kitchen.engine.server import start_background, stop
+from kitchen.errors import ConfigError, RecipeNotFoundError, ResumeError
+
+COMMON = ["limit=96", "baseline_eval=false", "eval_samples=0", "threads=1"]
+TINY = ["max_steps=6", "save_every=0", *COMMON]
+# Long enough to cancel mid-run; checkpoints every epoch (~4 steps) so it can resume.
+LONG = ["max_steps=40", "epochs=20", "save_every=1", *COMMON]
+
+
+@pytest.fixture(scope="module")
+def engine_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("engine-runs")
+    info = start_background(home, slots=1, grace_s=5.0)
+    yield home
+    stop(home)
+    deadline = time.monotonic() + 10
+    while pid_alive(info.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def client(engine_home: Path) -> Iterator[EngineClient]:
+    with EngineClient.for_home(engine_home) as c:
+        yield c
+
+
+def _wait_status(client: EngineClient, run_id: str, timeout_s: float = 60.0) -> str:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = client.run(run_id).run.status
+        if status not in ("queued", "running"):
+            return status
+        assert time.monotonic() < deadline, f"run {run_id} is still {status}"
+        time.sleep(0.1)
+
+
+def _worker_pid(run_id: str) -> int | None:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"kitchen.engine.worker" in cmdline and run_id.encode() in cmdline:
+            return int(entry.name)
+    return None
+
+
+def test_bad_submissions_name_the_field_or_recipe(client: EngineClient) -> None:
+    with pytest.raises(ConfigError, match="learning_rate"):
+        client.submit("sft", ["learning_rate=abc"])
+    with pytest.raises(RecipeNotFoundError, match="nope"):
+        client.submit("nope")
+    response = client._http.post("/runs", json={"recipe": "sft", "overrides": ["epochs=-1"]})
+    assert response.status_code == 422 and "epochs" in response.json()["detail"]
+
+
+def test_runs_execute_by_priority_and_match_an_embedded_run(
+    client: EngineClient, tmp_path: Path
+) -> None:
+    from kitchen.launch import run
+
+    embedded = run("sft", overrides=TINY, home=tmp_path / "embedded")
+    assert embedded.status == "succeeded"
+
+    first = client.submit("sft", TINY).run_id
+    low = client.submit("sft", [*TINY, "max_steps=1"], priority=0).run_id
+    high = client.submit("sft", [*TINY, "max_steps=1"], priority=5).run_id
+    for run_id in (first, low, high):
+        assert _wait_status(client, run_id) == "succeeded"
+
+    runs = {r: client.run(r).run for r in (first, low, high)}
+    assert runs[high].started_at is not None and runs[low].started_at is not None
+    assert runs[high].started_at < runs[low].started_at  # higher priority first, slots=1
+
+    curve = client.curve(first, "train/loss")
+    assert curve.steps == [1, 2, 3, 4, 5, 6]
+    assert curve.values == pytest.approx(_embedded_curve(tmp_path / "embedded", embedded.run_id))
+    details = client.run(first)
+    assert {a.kind for a in details.artifacts} >= {"model"}
+    assert details.models, "the run registered a model version"
+    version = client.model_version(details.models[0].name, str(details.models[0].version))
+    assert version.run_id == first
+    assert any(a.sha256 == version.artifact_ref for a in details.artifacts)
+
+
+def _embedded_curve(home: Path, run_id: str) -> list[float]:
+    from store import open_store
+
+    with open_store(home, read_only=True, background_flush=False) as store:
+        return list(store.metric_curve(run_id, "train/loss").values)
+
+
+def test_cancel_a_running_run_then_resume_it(client: EngineClient) -> None:
+    with client.stream() as stream:
+        run_id = client.submit("sft", LONG).run_id
+        saw_progress = False
+        for event in stream:
+            if event.run_id != run_id:
+                continue
+            saw_progress = saw_progress or isinstance(event, ev.Progress)
+            # Cancel once a checkpoint exists, so there is something to resume from.
+            if isinstance(event, ev.ArtifactSaved) and event.kind == "checkpoint":
+                assert saw_progress
+                assert client.cancel(run_id).status == "running"
+            if isinstance(event, ev.RunFinished):
+                assert event.status == "cancelled"
+                break
+    assert _wait_status(client, run_id) == "cancelled"
+    with pytest.raises(ResumeError):
+        client.cancel(run_id)  # nothing left to cancel
+
+    with client.stream(run_id) as stream:
+        # The stored status stays cancelled until the worker starts it again.
+        assert client.resume(run_id).status == "queued"
+        finished = next(e for e in stream if isinstance(e, ev.RunFinished))
+    assert finished.status == "succeeded"
+    assert _wait_status(client, run_id) == "succeeded"
+    curve = client.curve(run_id, "train/loss", max_points=100_000)
+    assert curve.steps == list(range(1, 41))  # unbroken: no gap, no duplicate
+
+
+def test_cancel_a_queued_run_at_once(client: EngineClient) -> None:
+    blocker = client.submit("sft", LONG).run_id
+    queued = client.submit("sft", TINY).run_id
+    assert client.cancel(queued).status == "cancelled"
+    # Still queued (the last test's worker may be exiting: cancelled at once) or running.
+    assert client.cancel(blocker).status in ("cancelled", "running")
+    assert _wait_status(client, blocker) == "cancelled"
+
+
+def test_a_killed_worker_fails_its_run(client: EngineClient) -> None:
+    with client.stream() as stream:
+        run_id = client.submit("sft", LONG).run_id
+        for event in stream:
+            if event.run_id == run_id and isinstance(event, ev.Progress):
+                break
+    pid = _worker_pid(run_id)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert _wait_status(client, run_id) == "failed"
+    record = client.run(run_id).run
+    assert record.error_type == "WorkerDied" and "code -9" in (record.error_message or "")
+
+
+def test_cli_run_attached_and_detached(engine_home: Path, client: EngineClient) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["run", "sft", *TINY, "-q", "--home", str(engine_home)])
+    assert result.exit_code == 0, result.output
+    assert "succeeded" in result.stdout and "final loss" in result.stdout
+
+    bad = runner.invoke(cli, ["run", "sft", "learning_rate=abc", "--home", str(engine_home)])
+    assert bad.exit_code == ConfigError.exit_code and "learning_rate" in bad.output
+
+    detached = runner.invoke(cli, ["run", "sft", *LONG, "--detach", "--home", str(engine_home)])
+    assert detached.exit_code == 0, detached.output
+    run_id = detached.stdout.strip().splitlines()[-1]
+    assert client.run(run_id).run.status in ("queued", "running")
+    client.cancel(run_id)
+    assert _wait_status(client, run_id) == "cancelled"
+
+
+def test_stopping_the_engine_cancels_its_running_run(tmp_path: Path) -> None:
+    from store import open_store
+
+    home = tmp_path / "stopping"
+    info = start_background(home, grace_s=5.0)
+    with EngineClient(info) as own, own.stream() as stream:
+        run_id = own.submit("sft", LONG).run_id
+        next(e for e in stream if e.run_id == run_id and isinstance(e, ev.Progress))
+    stop(home, timeout_s=20.0)
+    assert not pid_alive(info.pid)
+    with open_store(home, read_only=True, background_flush=False) as store:
+        run = store.get_run(run_id)
+    assert run.status == "cancelled"
+
+
+def test_ctrl_c_while_following_cancels_the_run(engine_home: Path, client: EngineClient) -> None:
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "kitchen", "run", "sft", *LONG, "--home", str(engine_home)]
+    with client.stream() as stream:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started = next(e for e in stream if isinstance(e, ev.Progress))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err  # RunCancelled's exit code, as an embedded run
+    assert "cancelled" in out
+    assert client.run(started.run_id).run.status == "cancelled"
