@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "kitchen-home"
     monkeypatch.setenv("KITCHEN_HOME", str(home))
-    return home
+    yield home
+    # `kitchen run` auto-starts an engine: none may outlive its test.
+    from kitchen.engine.files import read_engine
+
+    info = read_engine(home)
+    if info is not None and info.pid != os.getpid():  # some tests fake a file naming pytest
+        from kitchen.engine.server import stop
+
+        stop(home)

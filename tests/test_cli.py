@@ -70,7 +70,7 @@ def test_dry_run_prints_the_plan_and_runs_nothing(_isolated_home: Path) -> None:
         (["run", "sft", "learning_rate=-1"], 2, "learning_rate"),
         (["run", "sft", "nope.yaml"], 2, "nope.yaml"),
         (["show", "ffffffffffff"], 9, "ffffffffffff"),
-        (["run", "--resume", "ffffffffffff"], 9, "ffffffffffff"),
+        (["run", "--embedded", "--resume", "ffffffffffff"], 9, "ffffffffffff"),
     ],
 )
 def test_mistakes_before_a_run_exist(args: list[str], code: int, needle: str) -> None:
@@ -101,8 +101,8 @@ def test_data_mistakes_fail_the_run_and_store_why(
     _write(tmp_path / "nofield.jsonl", ['{"prompt": "1+1?", "answer": "2"}'])
     extra = ["dataset_fields={completion: question}"] if dataset == "nofield.jsonl" else []
     # One run that succeeds first: it must survive the failures that follow.
-    assert kitchen("run", "sft", *FAST).exit_code == 0
-    result = kitchen("run", "sft", f"dataset={tmp_path / dataset}", *extra, *FAST)
+    assert kitchen("run", "--embedded", "sft", *FAST).exit_code == 0
+    result = kitchen("run", "--embedded", "sft", f"dataset={tmp_path / dataset}", *extra, *FAST)
     assert result.exit_code == 4, result.output
     assert needle in result.output and "Traceback" not in result.output
     runs = stored_runs(_isolated_home)
@@ -143,14 +143,14 @@ def test_nan_loss_fails_with_its_own_code(
         )
 
     monkeypatch.setattr(Recording, "default_ports", nan_ports)
-    result = kitchen("run", "sft", *FAST)
+    result = kitchen("run", "--embedded", "sft", *FAST)
     assert result.exit_code == 6, result.output
     assert "loss became nan at step 1" in result.output
     assert [r.status for r in stored_runs(_isolated_home)] == ["failed"]
 
 
 def test_runs_and_show_after_a_run(_isolated_home: Path) -> None:
-    assert kitchen("run", "sft", *FAST).exit_code == 0
+    assert kitchen("run", "--embedded", "sft", *FAST).exit_code == 0
     rows = json.loads(kitchen("runs", "--json").stdout)
     assert len(rows) == 1 and rows[0]["status"] == "succeeded" and rows[0]["last_step"] == 3
     shown = json.loads(kitchen("show", rows[0]["id"][:16], "--json").stdout)

@@ -98,7 +98,9 @@ def run_command(
 ) -> None:
     """Run a recipe headless with a progress bar; the exit code says how it ended.
 
-    With an engine serving the home, the run is submitted to it; else it runs in-process.
+    The run is submitted to the engine serving the home, which is started in the background
+    (exiting after $KITCHEN_ENGINE_IDLE idle seconds, default 300) when none does. --embedded
+    runs it in this process; so does a config file while no engine serves the home.
     """
     from kitchen.cli.render import print_outcome, print_plan
     from kitchen.errors import ConfigError
@@ -118,6 +120,8 @@ def run_command(
 
     view = ProgressView(err_console, quiet=quiet)
     client = None if embedded else _engine_client(home)
+    if client is None and not embedded and config_file is None:
+        client = _auto_engine_client(home, recipe_name, overrides)
     if client is not None:
         if config_file is not None:
             raise ConfigError(
@@ -145,7 +149,9 @@ def run_command(
             raise fail(result.error)
         return
     if detach:
-        raise ConfigError("--detach needs an engine serving this home (`kitchen engine start`)")
+        raise ConfigError(
+            "--detach needs the engine; it cannot go with --embedded or a config file"
+        )
     from kitchen.context import CancelToken
     from kitchen.launch import run
 
@@ -352,6 +358,21 @@ def _engine_client(home: Path | None) -> Any:
     from kitchen.engine.client import EngineClient
 
     return EngineClient(info)
+
+
+def _auto_engine_client(home: Path | None, recipe: str | None, overrides: list[str]) -> Any:
+    """A client of the engine serving ``home``, started in the background if none does.
+
+    A new recipe's config is validated here first, so a typo never waits for an engine.
+    """
+    from kitchen.engine.client import EngineClient
+    from kitchen.engine.server import ensure_engine
+
+    if recipe is not None:
+        from kitchen.launch import plan
+
+        plan(recipe, overrides=overrides)
+    return EngineClient(ensure_engine(home))
 
 
 def _list_runs(home: Path | None, *, limit: int, status: str | None) -> list[dict[str, Any]]:

@@ -81,7 +81,13 @@ class EngineState:
                 recorder = StoreRecorder(self.store, StoreMetrics(self.store))
                 self.recorders[run_id] = recorder
             for event in events:
+                if isinstance(event, ev.ArtifactSaved) and event.kind == "checkpoint":
+                    # Durable before the checkpoint is: a crash right after must not lose the
+                    # metrics it covers (resume truncates after the checkpoint, never before).
+                    self.store.flush()
                 recorder(event)
+                if isinstance(event, ev.ArtifactSaved) and event.kind == "checkpoint":
+                    self.store.flush()
                 if isinstance(event, ev.RunFinished):
                     self.recorders.pop(run_id, None)
 

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from kitchen.engine.app import EngineState
 
 LOG_FILENAME = "engine.log"
+IDLE_ENV = "KITCHEN_ENGINE_IDLE"
+DEFAULT_AUTO_IDLE_S = 300.0
+RACE_WAIT_S = 5.0  # how long ensure_engine waits for a concurrently started engine's file
 
 
 def _refuse_if_running(home: Path) -> None:
@@ -216,6 +219,7 @@ def start_background(
 
     Raises:
         KitchenError: one already serves ``home``, or the new one failed to start.
+        StoreAccessError: the new one could not open the store: another process holds it.
     """
     import httpx
 
@@ -240,10 +244,10 @@ def start_background(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = log_path.read_text(errors="replace").strip().splitlines()[-3:]
-            raise KitchenError(
-                f"the engine exited at start (code {proc.returncode}): {' | '.join(tail)}",
-                title="Engine failed to start",
-            )
+            message = f"the engine exited at start (code {proc.returncode}): {' | '.join(tail)}"
+            if proc.returncode == StoreAccessError.exit_code:
+                raise StoreAccessError(message)  # another process holds the store
+            raise KitchenError(message, title="Engine failed to start")
         info = read_engine(root)
         if info is not None and info.pid == proc.pid:
             try:
@@ -255,6 +259,70 @@ def start_background(
         time.sleep(0.02)
     proc.kill()
     raise KitchenError(f"the engine did not answer within {timeout_s:g}s; see {log_path}")
+
+
+def auto_idle_timeout() -> float:
+    """The idle time of an auto-started engine: ``$KITCHEN_ENGINE_IDLE`` seconds, else 300.
+
+    Raises:
+        KitchenError: the variable is set but is not a positive number.
+    """
+    raw = os.environ.get(IDLE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_AUTO_IDLE_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise KitchenError(
+            f"{IDLE_ENV}={raw!r}: expected a positive number of seconds",
+            title="Invalid engine setting",
+        )
+    return value
+
+
+def ensure_engine(
+    home: Path | str | None = None,
+    *,
+    idle_timeout: float | None = None,
+    timeout_s: float = 30.0,
+) -> EngineInfo:
+    """The engine serving ``home``; one is started in the background when none does.
+
+    An engine started here exits by itself after ``idle_timeout`` seconds (default
+    :func:`auto_idle_timeout`) with no queued or running runs and no clients. When two
+    processes race to start one, the loser uses the winner's.
+
+    Raises:
+        KitchenError: no engine serves ``home`` and a new one failed to start.
+        StoreAccessError: another process (not an engine) holds the store.
+    """
+    root = kitchen_home(home)
+    running = read_engine(root)
+    if running is not None:
+        return running
+    idle = auto_idle_timeout() if idle_timeout is None else idle_timeout
+    try:
+        return start_background(root, idle_timeout=idle, timeout_s=timeout_s)
+    except KitchenError as error:
+        # Another process may have started one between our look and our start (then ours
+        # found it, or could not take the store it holds): use that one once it answers.
+        held = isinstance(error, StoreAccessError)
+        if not held and "already" not in error.message:
+            raise
+        deadline = time.monotonic() + RACE_WAIT_S
+        while time.monotonic() < deadline:
+            running = read_engine(root)
+            if running is not None:
+                return running
+            time.sleep(0.05)
+        if held:
+            raise StoreAccessError(
+                f"cannot start an engine for {root}: another process holds its store "
+                "(an embedded `kitchen run`, or a script); wait for it or stop it"
+            ) from None
+        raise
 
 
 def stop(home: Path | str | None = None, *, timeout_s: float = 10.0) -> EngineInfo | None:
@@ -312,7 +380,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["engine_file", "main", "serve", "start_background", "stop"]
+__all__ = [
+    "auto_idle_timeout",
+    "engine_file",
+    "ensure_engine",
+    "main",
+    "serve",
+    "start_background",
+    "stop",
+]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,6 +5,10 @@ run goes through the same :func:`kitchen.launch.run` as an embedded one, with an
 :class:`~kitchen.engine.recording.EngineRecording`. SIGINT sets the run's CancelToken, so it
 stops at the next stage boundary and ends ``cancelled``; the engine kills a worker that
 ignores it past the grace period.
+
+A worker whose engine is gone (no answer for :data:`ENGINE_LOST_S` seconds, e.g. the engine was
+killed) exits at once and records nothing: the next engine to open the store marks the run
+``interrupted`` at its last checkpoint, and it can be resumed there.
 """
 
 from __future__ import annotations
@@ -21,6 +25,38 @@ from kitchen.engine.files import EngineInfo
 from kitchen.engine.scheduler import ENV_JOB, ENV_TOKEN, ENV_URL
 from kitchen.errors import KitchenError
 from kitchen.home import kitchen_home
+
+ENGINE_LOST_S = 3.0
+ENGINE_LOST_EXIT = 75  # EX_TEMPFAIL
+_PING_S = 0.5
+
+
+def _watch_engine(info: EngineInfo, lost_after_s: float = ENGINE_LOST_S) -> None:
+    """Exit this process when the engine has not answered for ``lost_after_s`` seconds."""
+    import threading
+
+    import httpx
+
+    from kitchen.engine.client import EngineClient
+
+    def watch() -> None:
+        last_ok = time.monotonic()
+        with EngineClient(info, timeout=httpx.Timeout(2.0)) as client:
+            while True:
+                time.sleep(_PING_S)
+                try:
+                    client.health()
+                    last_ok = time.monotonic()
+                except Exception:
+                    if time.monotonic() - last_ok >= lost_after_s:
+                        print(
+                            f"the engine has not answered for {lost_after_s:g}s; exiting",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                        os._exit(ENGINE_LOST_EXIT)
+
+    threading.Thread(target=watch, name="engine-watch", daemon=True).start()
 
 
 def _client_info() -> EngineInfo:
@@ -51,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_interrupt)
     home = kitchen_home(None)
+    _watch_engine(_client_info())
     with EngineClient(_client_info()) as client:
         recording = EngineRecording(client, run_id, home)
         try:

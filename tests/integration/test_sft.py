@@ -142,7 +142,7 @@ def test_kill_9_mid_run_is_marked_interrupted_and_resumes(tmp_path: Path) -> Non
     env = {**os.environ, "KITCHEN_HOME": str(home), "OMP_NUM_THREADS": "1"}
     args = ["limit=320", "epochs=6", "save_every=1", *FAST]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kitchen", "run", "sft", *args],
+        [sys.executable, "-m", "kitchen", "run", "--embedded", "sft", *args],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
