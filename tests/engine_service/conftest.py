@@ -75,3 +75,17 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An authorised in-process client (one event loop for all its requests)."""
     with TestClient(app, headers=AUTH) as test_client:
         yield test_client
+
+
+def worker_pid(run_id: str) -> int | None:
+    """The pid of the worker process running ``run_id``, found through /proc."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"kitchen.engine.worker" in cmdline and run_id.encode() in cmdline:
+            return int(entry.name)
+    return None

@@ -17,6 +17,7 @@ from kitchen.engine.client import EngineClient
 from kitchen.engine.files import engine_file, pid_alive
 from kitchen.engine.server import start_background, stop
 from kitchen.engine.worker import ENGINE_LOST_S
+from tests.engine_service.conftest import worker_pid
 
 # 320 examples at batch 32: 10 steps an epoch, a checkpoint every epoch, 60 steps in all.
 ARGS = [
@@ -29,19 +30,6 @@ ARGS = [
 ]
 STEPS_PER_EPOCH = 10
 TOTAL_STEPS = 60
-
-
-def _worker_pid(run_id: str) -> int | None:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"kitchen.engine.worker" in cmdline and run_id.encode() in cmdline:
-            return int(entry.name)
-    return None
 
 
 def _wait_dead(pid: int, timeout_s: float) -> float:
@@ -88,7 +76,7 @@ def test_engine_killed_mid_run_then_resumed_through_a_new_engine(crash_home: Pat
                 checkpoints.append(event.step)
                 if len(checkpoints) == 2:
                     break
-        worker = _worker_pid(run_id)
+        worker = worker_pid(run_id)
         assert worker is not None
         os.kill(first.pid, signal.SIGKILL)
     _wait_dead(first.pid, timeout_s=10)

@@ -21,6 +21,7 @@ from kitchen.engine.client import EngineClient
 from kitchen.engine.files import pid_alive
 from kitchen.engine.server import start_background, stop
 from kitchen.errors import ConfigError, RecipeNotFoundError, ResumeError
+from tests.engine_service.conftest import worker_pid
 
 COMMON = ["limit=96", "baseline_eval=false", "eval_samples=0", "threads=1"]
 TINY = ["max_steps=6", "save_every=0", *COMMON]
@@ -53,19 +54,6 @@ def _wait_status(client: EngineClient, run_id: str, timeout_s: float = 60.0) -> 
             return status
         assert time.monotonic() < deadline, f"run {run_id} is still {status}"
         time.sleep(0.1)
-
-
-def _worker_pid(run_id: str) -> int | None:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"kitchen.engine.worker" in cmdline and run_id.encode() in cmdline:
-            return int(entry.name)
-    return None
 
 
 def test_bad_submissions_name_the_field_or_recipe(client: EngineClient) -> None:
@@ -157,7 +145,7 @@ def test_a_killed_worker_fails_its_run(client: EngineClient) -> None:
         for event in stream:
             if event.run_id == run_id and isinstance(event, ev.Progress):
                 break
-    pid = _worker_pid(run_id)
+    pid = worker_pid(run_id)
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
     assert _wait_status(client, run_id) == "failed"
