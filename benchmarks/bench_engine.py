@@ -36,7 +36,7 @@ import _common
 
 from kitchen import events as ev
 from kitchen.engine.client import EngineClient
-from kitchen.engine.files import EngineInfo
+from kitchen.engine.loadgen import paced_ingest
 from kitchen.engine.server import start_background, stop
 from store import open_store
 
@@ -104,23 +104,6 @@ LOAD_BATCH_S = 0.1
 LOAD_KEYS = 4
 
 
-def _load_client(info: EngineInfo, run_id: str, stop_at: float, sent: list[int]) -> None:
-    names = [f"load/{k}" for k in range(LOAD_KEYS)]
-    steps_per_batch = int(LOAD_RATE * LOAD_BATCH_S) // LOAD_KEYS
-    step = 0
-    with EngineClient(info) as client:
-        next_at = time.monotonic()
-        while next_at < stop_at:
-            batch = []
-            for _ in range(steps_per_batch):
-                step += 1
-                batch.append(ev.Metrics(run_id, step, {n: step * 0.5 for n in names}))
-            client.ingest(run_id, batch)
-            sent.append(steps_per_batch * LOAD_KEYS)
-            next_at += LOAD_BATCH_S
-            time.sleep(max(0.0, next_at - time.monotonic()))
-
-
 def bench_runs_table_under_load(root: Path, seconds: float) -> tuple[list[float], int, int]:
     """Runs-table poll latencies (ms) under the 8-run ingest load; points sent and stored."""
     with open_store(root) as store:
@@ -131,7 +114,12 @@ def bench_runs_table_under_load(root: Path, seconds: float) -> tuple[list[float]
     try:
         stop_at = time.monotonic() + seconds
         threads = [
-            threading.Thread(target=_load_client, args=(info, r, stop_at, sent[r])) for r in run_ids
+            threading.Thread(
+                target=paced_ingest,
+                args=(info, r, stop_at, sent[r]),
+                kwargs={"points_per_s": LOAD_RATE, "batch_s": LOAD_BATCH_S, "keys": LOAD_KEYS},
+            )
+            for r in run_ids
         ]
         for thread in threads:
             thread.start()

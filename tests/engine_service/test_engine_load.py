@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kitchen import events as ev
 from kitchen.engine.client import EngineClient
 from kitchen.engine.files import EngineInfo
+from kitchen.engine.loadgen import paced_ingest
 from kitchen.engine.server import start_background, stop
 from store import open_store
 
@@ -22,24 +22,6 @@ POINTS_PER_S = 1000
 SECONDS = 30.0
 BATCH_S = 0.1
 KEYS = 4  # metrics per step: 25 steps of 4 keys per 100 ms batch
-
-
-def _ingest(info: EngineInfo, run_id: str, stop_at: float, sent: list[int]) -> None:
-    names = [f"load/{k}" for k in range(KEYS)]
-    steps_per_batch = int(POINTS_PER_S * BATCH_S) // KEYS
-    step = 0
-    with EngineClient(info) as client:
-        client.ingest(run_id, [ev.RunStarted(run_id, "load", {})])
-        next_at = time.monotonic()
-        while next_at < stop_at:
-            batch = []
-            for _ in range(steps_per_batch):
-                step += 1
-                batch.append(ev.Metrics(run_id, step, {n: step * 0.5 for n in names}))
-            client.ingest(run_id, batch)
-            sent.append(steps_per_batch * KEYS)
-            next_at += BATCH_S
-            time.sleep(max(0.0, next_at - time.monotonic()))
 
 
 def _poll(info: EngineInfo, stop_at: float, latencies_ms: list[float]) -> None:
@@ -62,7 +44,11 @@ def test_eight_clients_ingesting_lose_no_point(home: Path) -> None:
     try:
         stop_at = time.monotonic() + SECONDS
         threads = [
-            threading.Thread(target=_ingest, args=(info, run_id, stop_at, sent[run_id]))
+            threading.Thread(
+                target=paced_ingest,
+                args=(info, run_id, stop_at, sent[run_id]),
+                kwargs={"points_per_s": POINTS_PER_S, "batch_s": BATCH_S, "keys": KEYS},
+            )
             for run_id in run_ids
         ]
         threads.append(threading.Thread(target=_poll, args=(info, stop_at, latencies_ms)))
