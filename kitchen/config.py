@@ -93,6 +93,40 @@ def build_config(
         raise ConfigError(_describe(error, config_type)) from None
 
 
+def field_errors(
+    config_type: type[BaseModel],
+    *,
+    base: Mapping[str, Any] | None = None,
+    overrides: Sequence[str] = (),
+) -> list[tuple[str, str]]:
+    """Every problem of a config at once, as ``(field, message)``, for forms that mark fields.
+
+    :func:`build_config` stops at the first unknown key; a form wants them all.
+    """
+    try:
+        data = deep_merge(dict(base or {}), parse_overrides(overrides))
+    except ConfigError as error:
+        return [("(overrides)", error.message)]
+    problems: list[tuple[str, str]] = []
+    known = list(config_type.model_fields)
+    for key in data:
+        if key not in config_type.model_fields:
+            hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            problems.append(
+                (key, f"unknown key; did you mean '{hint[0]}'?" if hint else "unknown key")
+            )
+    clean = {k: v for k, v in data.items() if k in config_type.model_fields}
+    try:
+        config_type.model_validate(clean)
+    except ValidationError as error:
+        for item in error.errors():
+            field = ".".join(str(p) for p in item["loc"]) or "(config)"
+            info = config_type.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+            expected = f" (expected {type_label(info.annotation)})" if info else ""
+            problems.append((field, f"{item['msg']}{expected}; got {item.get('input')!r}"))
+    return problems
+
+
 def config_hash(config: BaseModel) -> str:
     """A stable hash of a config's values (for grouping equivalent runs)."""
     payload = json.dumps(config.model_dump(mode="json"), sort_keys=True)

@@ -49,19 +49,33 @@ class RunMeta:
 
 
 class CancelToken:
-    """Set from any thread; the runner checks it at every stage boundary."""
+    """Set from any thread; the runner checks it at every stage boundary.
+
+    ``cancel`` stops the run at the next stage boundary; ``pause`` asks the runner to write a
+    checkpoint at the next loop boundary and stop there, resumable.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._pause = threading.Event()
         self.reason = ""
 
     def cancel(self, reason: str = "cancelled by user") -> None:
         self.reason = reason
         self._event.set()
 
+    def pause(self, reason: str = "paused by user") -> None:
+        if not self._event.is_set():
+            self.reason = reason
+        self._pause.set()
+
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+    @property
+    def pausing(self) -> bool:
+        return self._pause.is_set() and not self._event.is_set()
 
     def check(self) -> None:
         if self._event.is_set():

@@ -110,6 +110,20 @@ class RunCancelled(KitchenError):
     default_title = "Run cancelled"
 
 
+class RunPaused(KitchenError):
+    """The run was paused: it checkpointed at a loop boundary and can be resumed there."""
+
+    exit_code = 11
+    default_title = "Run paused"
+
+
+class ServiceUnavailable(KitchenError):
+    """The engine cannot do this now (e.g. it runs no scheduler)."""
+
+    exit_code = 12
+    default_title = "Engine unavailable"
+
+
 def error_named(name: str, message: str, *, run_id: str | None = None) -> KitchenError:
     """Rebuild an error that crossed a process boundary by its class name.
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RunStatus = Literal["running", "succeeded", "failed", "cancelled", "interrupted"]
+RunStatus = Literal["running", "paused", "succeeded", "failed", "cancelled", "interrupted"]
 
 
 def _now() -> float:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from kitchen import __version__
 from kitchen.config import build_config
 from kitchen.context import CancelToken, Ports, RunContext, RunMeta
-from kitchen.errors import KitchenError, ResumeError, RunCancelled
+from kitchen.errors import KitchenError, ResumeError, RunCancelled, RunPaused
 from kitchen.events import EventBus, RunFinished, RunStarted, Subscriber
 from kitchen.home import kitchen_home
 from kitchen.ports.registry import ModelVersionInfo
@@ -84,12 +84,20 @@ class RunOutcome:
 
 
 def plan(
-    recipe_name: str, *, config_file: Path | None = None, overrides: Sequence[str] = ()
+    recipe_name: str,
+    *,
+    config_file: Path | None = None,
+    overrides: Sequence[str] = (),
+    config: Mapping[str, Any] | None = None,
 ) -> tuple[Recipe, BaseModel]:
-    """Validate a recipe and its config without running anything (``--dry-run``)."""
+    """Validate a recipe and its config without running anything (``--dry-run``).
+
+    ``config`` is a mapping of values (a YAML file's content sent to the engine); the file and
+    the overrides are merged over it.
+    """
     recipe = get_recipe(recipe_name)
-    config = build_config(recipe.config_type, file=config_file, overrides=overrides)
-    return recipe, config
+    built = build_config(recipe.config_type, base=config, file=config_file, overrides=overrides)
+    return recipe, built
 
 
 def run(
@@ -97,6 +105,7 @@ def run(
     *,
     config_file: Path | None = None,
     overrides: Sequence[str] = (),
+    config: Mapping[str, Any] | None = None,
     resume: str | None = None,
     home: Path | str | None = None,
     subscribers: Sequence[Subscriber] = (),
@@ -106,8 +115,8 @@ def run(
 ) -> RunOutcome:
     """Run ``recipe_name`` (or resume run ``resume``) to the end, recording it in the store.
 
-    Returns the outcome; a run that failed or was cancelled is returned with ``error`` set
-    rather than raised, so callers can report it. Errors before a run exists (unknown recipe,
+    Returns the outcome; a run that failed, was cancelled or paused is returned with ``error``
+    set rather than raised, so callers can report it. Errors before a run exists (unknown recipe,
     invalid config, locked store) are raised.
 
     ``recording`` is where the run is recorded; by default the store of ``home``, opened in
@@ -115,29 +124,35 @@ def run(
     """
     root = kitchen_home(home)
     root.mkdir(parents=True, exist_ok=True)
+    request = _Request(recipe_name, config_file, tuple(overrides), config, resume)
     if recording is not None:
-        return _run_recorded(
-            recording, root, recipe_name, config_file, overrides, resume, subscribers, cancel, ports
-        )
+        return _run_recorded(recording, root, request, subscribers, cancel, ports)
     from kitchen.adapters.duckdb.open import open_recording  # the store is opened lazily
 
     with open_recording(root) as opened:
-        return _run_recorded(
-            opened, root, recipe_name, config_file, overrides, resume, subscribers, cancel, ports
-        )
+        return _run_recorded(opened, root, request, subscribers, cancel, ports)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What to run: a recipe with its config sources, or a run to resume."""
+
+    recipe: str | None
+    config_file: Path | None
+    overrides: tuple[str, ...]
+    config: Mapping[str, Any] | None
+    resume: str | None
 
 
 def _run_recorded(
     recording: RunRecording,
     root: Path,
-    recipe_name: str | None,
-    config_file: Path | None,
-    overrides: Sequence[str],
-    resume: str | None,
+    request: _Request,
     subscribers: Sequence[Subscriber],
     cancel: CancelToken | None,
     ports: Ports | None,
 ) -> RunOutcome:
+    resume = request.resume
     resume_point: ResumePoint | None = None
     env = environment()
     if resume is not None:
@@ -149,12 +164,17 @@ def _run_recorded(
         if directory.exists():
             shutil.rmtree(directory)
         recording.blobs.materialize_tree(record.checkpoint_ref, directory)
-        resume_point = ResumePoint(record.position, directory, record.snapshot)
+        resume_point = ResumePoint(record.position, directory, record.snapshot, record.pending)
         recording.reopen_run(record)
     else:
-        if recipe_name is None:
+        if request.recipe is None:
             raise ResumeError("give a recipe name or a run id to resume")
-        recipe, config = plan(recipe_name, config_file=config_file, overrides=overrides)
+        recipe, config = plan(
+            request.recipe,
+            config_file=request.config_file,
+            overrides=request.overrides,
+            config=request.config,
+        )
         run_id = recording.create_run(
             recipe.name,
             config,
@@ -190,6 +210,8 @@ def _execute(
     status = "succeeded"
     try:
         final = runner.run(ctx, resume_point)
+    except RunPaused as paused:
+        status, error = "paused", paused
     except RunCancelled as cancelled:
         status, error = "cancelled", cancelled
     except KeyboardInterrupt:

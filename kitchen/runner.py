@@ -2,8 +2,14 @@
 
 Resume re-enters a workflow at a checkpoint's position: top-level stages before the
 checkpoint's loop run again when they rebuild live objects (``on_resume = "replay"``), the loop
-restarts at the recorded iteration, stages before the checkpoint in that iteration are skipped,
-and the checkpoint stage itself restores instead of saving.
+restarts at the recorded iteration, stages before the checkpoint in that iteration are skipped
+(unless they set the iteration up: ``replay_in_loop``), and the checkpoint stage itself
+restores instead of saving.
+
+Pause: when the cancel token asks for one, the runner waits for the next loop boundary (the
+first stage of a loop body's iteration, with the checkpoint stage's inputs ready), has the
+workflow's checkpoint stage save a *pending* checkpoint there, and stops with
+:class:`RunPaused`. Resuming it restores the checkpoint, then runs the stage it stopped before.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kitchen.context import CancelToken, RunContext
-from kitchen.errors import KitchenError, ResumeError
+from kitchen.errors import KitchenError, ResumeError, RunPaused
 from kitchen.events import StageFailed, StageFinished, StageStarted
 from kitchen.stage import Restorable, Stage
 from kitchen.workflow import Branch, Loop, Node, Parallel, Step, Workflow
@@ -31,6 +37,22 @@ class ResumePoint:
     position: Position
     directory: Path
     snapshot: Mapping[str, Any]
+    pending: bool = False
+
+
+def find_restorer(nodes: tuple[Node, ...]) -> Restorable | None:
+    """The workflow's checkpoint stage (the first stage that can restore), if it has one."""
+    for node in nodes:
+        if isinstance(node, Step):
+            if isinstance(node.stage, Restorable):
+                return node.stage
+            continue
+        bodies = node.branches if isinstance(node, Parallel) else (node.body,)
+        for body in bodies:
+            found = find_restorer(body)
+            if found is not None:
+                return found
+    return None
 
 
 class Runner:
@@ -42,6 +64,9 @@ class Runner:
         self._completed: list[Stage] = []
         self._failed: Stage | None = None
         self._last: RunContext[Any] | None = None
+        self._restorer = find_restorer(workflow)
+        # While resuming, stages replayed before the checkpoint is restored must not pause.
+        self._restoring = False
 
     @property
     def last_context(self) -> RunContext[Any] | None:
@@ -56,6 +81,7 @@ class Runner:
             KitchenError: from a stage, with ``stage`` and ``run_id`` filled in.
         """
         self._last = ctx
+        self._restoring = resume is not None
         try:
             return self._nodes(self.workflow, ctx, (), resume)
         except BaseException as error:
@@ -75,8 +101,11 @@ class Runner:
         for index, node in enumerate(nodes):
             if resume is not None and target is not None:
                 if index < target[0]:
-                    if not prefix and isinstance(node, Step) and node.stage.on_resume == "replay":
-                        ctx = self._step(node.stage, ctx, ((index, -1),))
+                    if isinstance(node, Step) and (
+                        (not prefix and node.stage.on_resume == "replay")
+                        or (prefix and node.stage.replay_in_loop)
+                    ):
+                        ctx = self._step(node.stage, ctx, (*prefix, (index, -1)))
                     continue
                 if index == target[0]:
                     ctx = self._reenter(node, ctx, (*prefix, target), resume)
@@ -88,14 +117,18 @@ class Runner:
     def _reenter(
         self, node: Node, ctx: RunContext[Any], position: Position, resume: ResumePoint
     ) -> RunContext[Any]:
-        rest = ResumePoint(resume.position[1:], resume.directory, resume.snapshot)
+        rest = replace(resume, position=resume.position[1:])
         if isinstance(node, Step):
-            if not isinstance(node.stage, Restorable):
+            restorer = self._restorer if resume.pending else node.stage
+            if not isinstance(restorer, Restorable):
                 raise ResumeError(f"stage '{node.name}' cannot restore a checkpoint")
-            ctx = node.stage.restore(
+            ctx = restorer.restore(
                 replace(ctx, position=position), resume.directory, resume.snapshot
             )
+            self._restoring = False
             self._last = ctx
+            if resume.pending:  # a pause checkpoint: it was taken before this stage ran
+                ctx = self._step(node.stage, ctx, position)
             return ctx
         if isinstance(node, Loop):
             start = position[-1][1]
@@ -153,6 +186,8 @@ class Runner:
 
     def _step(self, stage: Stage, ctx: RunContext[Any], position: Position) -> RunContext[Any]:
         self.cancel.check()
+        if self.cancel.pausing and self._pausable(ctx, position):
+            self._pause(ctx, position)
         run_id = ctx.meta.run_id
         path = "/".join([*(f"{n}[{i}]" for n, i in ctx.loops), stage.name])
         depth = len(ctx.loops)
@@ -176,6 +211,33 @@ class Runner:
             self._completed.append(stage)
         self._last = ctx
         return ctx
+
+    def _pausable(self, ctx: RunContext[Any], position: Position) -> bool:
+        # The first stage of a loop iteration: nothing of the iteration has run, so a
+        # checkpoint here loses nothing (mid-iteration, gradients or a batch would be lost).
+        if self._restorer is None or self._restoring or len(position) < 2:
+            return False
+        if position[-1][0] != 0 or position[-2][1] < 0:
+            return False
+        requires = getattr(self._restorer, "requires", ())
+        return all(getattr(ctx.state, name, None) is not None for name in requires)
+
+    def _pause(self, ctx: RunContext[Any], position: Position) -> None:
+        restorer = self._restorer
+        assert restorer is not None  # checked by _pausable
+        run_id = ctx.meta.run_id
+        path = "/".join([*(f"{n}[{i}]" for n, i in ctx.loops), restorer.name])
+        depth = len(ctx.loops)
+        ctx.bus.emit(StageStarted(run_id, restorer.name, path, depth))
+        started = time.perf_counter()
+        ctx = restorer.save(replace(ctx, position=position), pending=True)
+        ctx.bus.emit(
+            StageFinished(run_id, restorer.name, path, depth, time.perf_counter() - started)
+        )
+        self._last = ctx
+        raise RunPaused(
+            f"{self.cancel.reason}; resume it from step {ctx.state.global_step}", run_id=run_id
+        )
 
     def _rollback(self, error: BaseException) -> None:
         ctx = self._last

@@ -53,6 +53,9 @@ class Stage:
         on_resume: On resume, stages before the checkpoint's loop either run again
             (``replay``: they rebuild live objects such as the model session) or are skipped
             (``skip``: their results come back from the checkpoint's snapshot).
+        replay_in_loop: On resume inside a loop iteration (a pause checkpoint), whether this
+            stage runs again when it sits before the resume point in the same loop body: true
+            for stages that set up the iteration (``set_epoch``), false for the rest.
     """
 
     name: str = ""
@@ -61,6 +64,7 @@ class Stage:
     provides: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
     on_resume: OnResume = "replay"
+    replay_in_loop: bool = False
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         raise NotImplementedError
@@ -80,7 +84,7 @@ class Stage:
                 OptionInfo(
                     name=field_name,
                     type=type_label(info.annotation) if info else "?",
-                    default=info.default if info else None,
+                    default=info.get_default(call_default_factory=True) if info else None,
                     description=(info.description or "") if info else "",
                 )
             )
@@ -98,9 +102,15 @@ class Stage:
 
 @runtime_checkable
 class Restorable(Protocol):
-    """A stage that writes checkpoints and can put a run back where one was taken."""
+    """A stage that writes checkpoints and can put a run back where one was taken.
+
+    ``save`` with ``pending=True`` is a pause checkpoint taken by the runner before the stage
+    at ``ctx.position`` runs; resuming it restores, then runs that stage.
+    """
 
     name: str
+
+    def save(self, ctx: RunContext[Any], *, pending: bool = False) -> RunContext[Any]: ...
 
     def restore(
         self, ctx: RunContext[Any], directory: Path, snapshot: Mapping[str, Any]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # GPU checks for a lent CUDA machine (see README "GPU checks"): the SFT demo on CUDA (bf16
 # autocast, fused AdamW), the resume and invariant tests, and the backend's gpu-marked contract
-# tests. Missing pure-Python deps travel as wheels in .whl/ (git-ignored).
+# tests, and the engine's pause/resume on CUDA (scripts/gpu_engine_check.py). Missing
+# pure-Python deps (duckdb, sqlmodel, fastapi, uvicorn, httpx, psutil, ... for the device's
+# Python) travel as wheels in .whl/ (git-ignored).
 set -uo pipefail
 OUT=${OUT:-/tmp/gpu-check}
 mkdir -p "$OUT"
@@ -18,6 +20,8 @@ export KITCHEN_HOME=/tmp/kitchen-gpu-home
   echo "== demo on CUDA =="
   /usr/bin/time -v python3 -m kitchen run sft 2>&1 | grep -v -E "^\s+(Page|Volun|Invol|Swaps|File|Socket|Signals|Average|Exit|Minor|Major|Percent|System time|User time)"
   python3 -m kitchen runs
+  echo "== engine: pause frees the GPU, resume matches an unpaused run =="
+  python3 scripts/gpu_engine_check.py /tmp/kitchen-gpu-engine
   echo "== integration + gpu contract tests =="
   python3 -m pytest -q -p no:cacheprovider tests/integration \
     tests/adapters/test_training_contract.py tests/adapters/test_torch_backend.py -m "gpu or integration"

@@ -200,6 +200,7 @@ def logs(
     after_seq: int = -1,
     limit: int = 1000,
     min_level: LogLevel | None = None,
+    tail: bool = False,
 ) -> list[LogLine]:
     """A run's log lines after ``after_seq``, oldest first.
 
@@ -209,16 +210,20 @@ def logs(
         after_seq: Only lines numbered above this (pass the last ``seq`` shown to tail).
         limit: At most this many lines.
         min_level: Only lines at this level or above.
+        tail: The last ``limit`` lines rather than the first.
     """
     wanted = list(_LEVELS[_LEVELS.index(min_level) :] if min_level is not None else _LEVELS)
+    order = "DESC" if tail else "ASC"
     with db.connection() as con:
-        return fetch_records(
+        lines = fetch_records(
             con,
             LogLine,
             f"SELECT {_columns('logs')} FROM logs "
-            "WHERE run_id = ? AND seq > ? AND list_contains(?, level) ORDER BY seq LIMIT ?",
+            "WHERE run_id = ? AND seq > ? AND list_contains(?, level) "
+            f"ORDER BY seq {order} LIMIT ?",
             [run_id, after_seq, wanted, limit],
         )
+    return lines[::-1] if tail else lines
 
 
 def _columns(table: str) -> str:

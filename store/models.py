@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import AutoString, Field, SQLModel
 
-RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+RunStatus = Literal[
+    "queued", "running", "paused", "succeeded", "failed", "cancelled", "interrupted"
+]
 StageEventKind = Literal["started", "finished", "failed", "skipped"]
 ArtifactKind = Literal["checkpoint", "model", "dataset", "report", "eval", "other"]
 ArtifactLayout = Literal["file", "tree"]
@@ -88,6 +90,7 @@ class Run(StoreModel, table=True):
     finished_at: datetime | None = None
     last_step: int | None = Field(default=None, sa_type=_BIGINT)
     parent_run_id: str | None = None
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": sa.text("0")})
 
 
 class Param(StoreModel, table=True):

@@ -23,14 +23,17 @@ from store.models import RUN_STATUSES, Experiment, Param, Run, RunStatus
 DEFAULT_EXPERIMENT = "default"
 
 # Which status may follow which. "interrupted" (the worker died) may be resumed or given up.
+# "paused" holds a checkpoint taken at a loop boundary (or, for a run that never started, its
+# place in no queue); resuming queues it again. A failed or cancelled run may be resumed from
+# its last checkpoint (same id), queued first when it waits for a slot.
 _TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"running", "cancelled", "failed"}),
-    "running": frozenset({"succeeded", "failed", "cancelled", "interrupted"}),
+    "queued": frozenset({"running", "paused", "cancelled", "failed"}),
+    "running": frozenset({"succeeded", "failed", "cancelled", "interrupted", "paused"}),
+    "paused": frozenset({"queued", "running", "cancelled", "failed"}),
     "interrupted": frozenset({"queued", "running", "cancelled", "failed"}),
-    # A failed or cancelled run may be resumed from its last checkpoint (same id).
     "succeeded": frozenset(),
-    "failed": frozenset({"running"}),
-    "cancelled": frozenset({"running"}),
+    "failed": frozenset({"queued", "running"}),
+    "cancelled": frozenset({"queued", "running"}),
 }
 _HEX = re.compile(r"^[0-9a-f]+$")
 _PREFIX_CANDIDATES = 5
@@ -90,6 +93,7 @@ def create_run(
     git_commit: str | None = None,
     env: Mapping[str, Any] | None = None,
     parent_run_id: str | None = None,
+    priority: int = 0,
 ) -> Run:
     """Record a new queued run and its flattened config as params.
 
@@ -103,6 +107,7 @@ def create_run(
         git_commit: The code version it ran.
         env: Environment facts (versions, device) kept as JSON.
         parent_run_id: The run this one resumes or was forked from.
+        priority: Its place in the engine's queue (higher starts first).
 
     Returns:
         The new run, status ``queued``.
@@ -129,6 +134,7 @@ def create_run(
         env_json=env_json,
         created_at=utcnow(),
         parent_run_id=parent_run_id,
+        priority=priority,
     )
     with db.session(write=True) as session:
         session.add(run)
@@ -232,3 +238,50 @@ def get_params(db: Database, run_id: str) -> dict[str, Any]:
     with db.session() as session:
         rows = session.exec(select(Param).where(Param.run_id == run_id).order_by(col(Param.key)))
         return {row.key: json.loads(row.value_json) for row in rows}
+
+
+# Tables whose rows belong to one run, deleted with it.
+_RUN_TABLES = ("params", "metrics", "metric_summary", "stage_events", "logs", "artifacts")
+
+
+def delete_run(db: Database, run_id: str) -> Run:
+    """Delete a finished run and every row that belongs to it; blobs stay (content-addressed).
+
+    Raises:
+        NotFoundError: No such run.
+        InvalidTransitionError: The run is queued or running (cancel it first), or a registered
+            model version was made from it (its lineage would dangle).
+    """
+    run = get_run(db, run_id)
+    if run.status in ("queued", "running"):
+        raise InvalidTransitionError(f"run {run.id} is {run.status}; cancel it before deleting it")
+    with db.transaction() as con:
+        versions = con.execute(
+            "SELECT model_name, version FROM model_versions WHERE run_id = ? ORDER BY 1, 2",
+            [run.id],
+        ).fetchall()
+        if versions:
+            named = ", ".join(f"{name} v{version}" for name, version in versions)
+            raise InvalidTransitionError(
+                f"run {run.id} produced registered model versions ({named}); it is kept"
+            )
+        for table in _RUN_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run.id])
+        con.execute(
+            "DELETE FROM lineage_edges WHERE (src_kind = 'run' AND src_id = ?)"
+            " OR (dst_kind = 'run' AND dst_id = ?)",
+            [run.id, run.id],
+        )
+        con.execute("DELETE FROM runs WHERE id = ?", [run.id])
+    return run
+
+
+def queued_runs(db: Database) -> list[Run]:
+    """Runs waiting in the engine's queue, in the order they start: priority, then age."""
+    with db.session() as session:
+        rows = session.exec(
+            select(Run)
+            .where(Run.status == "queued")
+            .order_by(col(Run.priority).desc(), col(Run.created_at), col(Run.id))
+        )
+        return list(rows)

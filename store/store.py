@@ -150,6 +150,7 @@ class Store:
         git_commit: str | None = None,
         env: Mapping[str, Any] | None = None,
         parent_run_id: str | None = None,
+        priority: int = 0,
     ) -> Run:
         """Record a queued run; see ``store.runs.create_run``."""
         return runs.create_run(
@@ -162,6 +163,7 @@ class Store:
             git_commit=git_commit,
             env=env,
             parent_run_id=parent_run_id,
+            priority=priority,
         )
 
     def get_run(self, id_or_prefix: str) -> Run:
@@ -182,6 +184,15 @@ class Store:
         return runs.set_status(
             self.db, run_id, status, error_type=error_type, error_message=error_message
         )
+
+    def delete_run(self, run_id: str) -> Run:
+        """Delete a finished run and its rows; see ``store.runs.delete_run``."""
+        self.flush()  # buffered points of the run must not land after its rows are gone
+        return runs.delete_run(self.db, run_id)
+
+    def queued_runs(self) -> list[Run]:
+        """Runs left ``queued``, in the order the engine starts them."""
+        return runs.queued_runs(self.db)
 
     def interrupt_running(self) -> list[str]:
         """Mark runs left ``running`` by a dead engine as ``interrupted``; returns their ids."""
@@ -275,10 +286,13 @@ class Store:
         after_seq: int = -1,
         limit: int = 1000,
         min_level: LogLevel | None = None,
+        tail: bool = False,
     ) -> list[LogLine]:
         """A run's log lines after ``after_seq``; see ``store.events.logs``."""
         self.flush()
-        return events.logs(self.db, run_id, after_seq=after_seq, limit=limit, min_level=min_level)
+        return events.logs(
+            self.db, run_id, after_seq=after_seq, limit=limit, min_level=min_level, tail=tail
+        )
 
     # -- artifacts ---------------------------------------------------------------------------
 

@@ -86,7 +86,7 @@ def seed_synthetic(
         common = {"experiment_id": experiment_id, "base_ms": base_ms, "n": runs}
         config = json.dumps({"synthetic": True, "metrics": metrics, "steps": steps})
         con.execute(_RUNS, {**common, "recipe": recipe, "config": config, "salt": new_id()})
-        con.execute("INSERT INTO runs SELECT * FROM _synthetic_runs ORDER BY id")
+        con.execute("INSERT INTO runs BY NAME SELECT * FROM _synthetic_runs ORDER BY id")
         con.execute(_PARAMS)
         con.execute(_METRICS, {"metrics": metrics, "steps": steps})
         ids = con.execute("SELECT id FROM _synthetic_runs ORDER BY id").fetchall()

@@ -8,6 +8,7 @@ run (at its next stage boundary); a second Ctrl-C stops following and leaves it 
 from __future__ import annotations
 
 import math
+import os
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ def run_attached(
     client: EngineClient,
     *,
     recipe: str | None,
+    config: dict[str, Any] | None,
     overrides: Sequence[str],
     resume: str | None,
     priority: int,
@@ -40,7 +42,9 @@ def run_attached(
             run_id = client.resume(resume, priority=priority).run_id
         else:
             assert recipe is not None
-            run_id = client.submit(recipe, overrides, priority=priority).run_id
+            run_id = client.submit(
+                recipe, overrides, config=config, priority=priority, workdir=os.getcwd()
+            ).run_id
         if detach:
             return run_id
         cancelled = False

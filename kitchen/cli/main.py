@@ -99,8 +99,8 @@ def run_command(
     """Run a recipe headless with a progress bar; the exit code says how it ended.
 
     The run is submitted to the engine serving the home, which is started in the background
-    (exiting after $KITCHEN_ENGINE_IDLE idle seconds, default 300) when none does. --embedded
-    runs it in this process; so does a config file while no engine serves the home.
+    (exiting after $KITCHEN_ENGINE_IDLE idle seconds, default 300) when none does; a config
+    file's values and relative paths travel with it. --embedded runs it in this process.
     """
     from kitchen.cli.render import print_outcome, print_plan
     from kitchen.errors import ConfigError
@@ -120,20 +120,17 @@ def run_command(
 
     view = ProgressView(err_console, quiet=quiet)
     client = None if embedded else _engine_client(home)
-    if client is None and not embedded and config_file is None:
-        client = _auto_engine_client(home, recipe_name, overrides)
+    if client is None and not embedded:
+        client = _auto_engine_client(home, recipe_name, overrides, config_file)
     if client is not None:
-        if config_file is not None:
-            raise ConfigError(
-                f"{config_file}: config files do not go through the engine yet; pass the "
-                "settings as key=value overrides"
-            )
         from kitchen.cli.attached import run_attached
+        from kitchen.config import load_yaml
 
         with client:
             result = run_attached(
                 client,
                 recipe=recipe_name,
+                config=load_yaml(config_file) if config_file is not None else None,
                 overrides=overrides,
                 resume=resume,
                 priority=priority,
@@ -149,9 +146,7 @@ def run_command(
             raise fail(result.error)
         return
     if detach:
-        raise ConfigError(
-            "--detach needs the engine; it cannot go with --embedded or a config file"
-        )
+        raise ConfigError("--detach needs the engine; it cannot go with --embedded")
     from kitchen.context import CancelToken
     from kitchen.launch import run
 
@@ -226,8 +221,9 @@ def recipes_command(as_json: JsonOption = False) -> None:
 @friendly
 def describe_command(recipe: str, as_json: JsonOption = False) -> None:
     """Show a recipe's stage tree and its config knobs."""
-    from kitchen.cli.render import describe_json, print_describe
+    from kitchen.cli.render import print_describe
     from kitchen.recipes import get_recipe
+    from kitchen.recipes.base import describe_json
 
     found = get_recipe(recipe)
     if as_json:
@@ -265,6 +261,51 @@ def show_command(run_id: str, as_json: JsonOption = False, home: HomeOption = No
         console.print_json(json.dumps(details, default=str))
     else:
         print_run(console, details)
+
+
+def _control(home: Path | None, action: str, run_id: str) -> None:
+    """Ask the engine serving ``home`` (started if none does) to act on a run."""
+    from kitchen.engine.client import EngineClient
+    from kitchen.engine.server import ensure_engine
+
+    with EngineClient(ensure_engine(home)) as client:
+        if action == "delete":
+            client.delete(run_id)
+            console.print(f"run {run_id} deleted")
+            return
+        out = getattr(client, action)(run_id)
+    console.print(f"run {out.run_id} {out.status}")
+
+
+@app.command("cancel")
+@friendly
+def cancel_command(run_id: str, home: HomeOption = None) -> None:
+    """Cancel a run: a queued one at once, a running one at its next stage boundary."""
+    _control(home, "cancel", run_id)
+
+
+@app.command("pause")
+@friendly
+def pause_command(run_id: str, home: HomeOption = None) -> None:
+    """Pause a run: it checkpoints at its next loop boundary and frees its slot and GPU."""
+    _control(home, "pause", run_id)
+
+
+@app.command("resume")
+@friendly
+def resume_command(run_id: str, home: HomeOption = None) -> None:
+    """Queue a paused, cancelled, failed or interrupted run to go on from its checkpoint.
+
+    `kitchen run --resume ID` does the same and follows the run with a progress bar.
+    """
+    _control(home, "resume", run_id)
+
+
+@app.command("rm")
+@friendly
+def delete_command(run_id: str, home: HomeOption = None) -> None:
+    """Delete a finished run with its metrics and logs (kept if a model version came from it)."""
+    _control(home, "delete", run_id)
 
 
 @engine_app.command("start")
@@ -360,7 +401,9 @@ def _engine_client(home: Path | None) -> Any:
     return EngineClient(info)
 
 
-def _auto_engine_client(home: Path | None, recipe: str | None, overrides: list[str]) -> Any:
+def _auto_engine_client(
+    home: Path | None, recipe: str | None, overrides: list[str], config_file: Path | None
+) -> Any:
     """A client of the engine serving ``home``, started in the background if none does.
 
     A new recipe's config is validated here first, so a typo never waits for an engine.
@@ -371,7 +414,7 @@ def _auto_engine_client(home: Path | None, recipe: str | None, overrides: list[s
     if recipe is not None:
         from kitchen.launch import plan
 
-        plan(recipe, overrides=overrides)
+        plan(recipe, config_file=config_file, overrides=overrides)
     return EngineClient(ensure_engine(home))
 
 
@@ -399,3 +442,24 @@ def _run_details(home: Path | None, run_id: str) -> dict[str, Any]:
 
 def main() -> None:  # pragma: no cover - console entry for `python -m kitchen`
     app()
+
+
+PLUGIN_GROUP = "kitchen.cli"
+
+
+def _load_plugins() -> None:
+    """Add the commands other packages register (``kitchen tui`` from ``ui``).
+
+    ``kitchen`` may not import its UIs (they sit above it), so they plug in through the
+    ``kitchen.cli`` entry-point group: each entry is a ``register(app)`` function.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=PLUGIN_GROUP):
+        try:
+            entry.load()(app)
+        except Exception as error:  # a broken plugin must not take the CLI down
+            err_console.print(f"[yellow]kitchen: plugin {entry.name!r} not loaded: {error}[/]")
+
+
+_load_plugins()

@@ -59,32 +59,6 @@ def print_describe(console: Console, recipe: Recipe) -> None:
     console.print(config_table(recipe.config_type))
 
 
-def describe_json(recipe: Recipe) -> dict[str, Any]:
-    """The stage tree and config schema as plain data."""
-    stages = []
-    for line in describe(recipe.workflow):
-        entry: dict[str, Any] = {"depth": line.depth, "kind": line.kind, "name": line.name}
-        if line.stage is not None:
-            info = line.stage.describe(recipe.config_type)
-            entry.update(
-                description=info.description,
-                requires=list(info.requires),
-                provides=list(info.provides),
-                options=[vars(o) if hasattr(o, "__dict__") else _option(o) for o in info.options],
-            )
-        stages.append(entry)
-    return {
-        "name": recipe.name,
-        "description": recipe.description,
-        "stages": stages,
-        "config_schema": recipe.config_type.model_json_schema(),
-    }
-
-
-def _option(option: Any) -> dict[str, Any]:
-    return {k: getattr(option, k) for k in ("name", "type", "default", "description")}
-
-
 def print_plan(console: Console, recipe: Recipe, config: BaseModel) -> None:
     console.print("[bold green]config is valid[/] — this is what would run:")
     console.print(stage_tree(recipe))

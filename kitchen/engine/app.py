@@ -24,7 +24,13 @@ from kitchen import events as ev
 from kitchen.adapters.duckdb.metrics import StoreMetrics
 from kitchen.adapters.duckdb.recorder import StoreRecorder
 from kitchen.engine.hub import Hub
-from kitchen.errors import ConfigError, KitchenError, RecipeNotFoundError, ResumeError
+from kitchen.errors import (
+    ConfigError,
+    KitchenError,
+    RecipeNotFoundError,
+    ResumeError,
+    ServiceUnavailable,
+)
 from kitchen.errors import NotFoundError as KitchenNotFound
 from store import Store, StoreError
 from store import errors as store_errors
@@ -156,6 +162,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ConfigError, 422),
     (RecipeNotFoundError, 422),
     (ResumeError, 409),
+    (ServiceUnavailable, 503),
     # Before InvalidValueError, its base class.
     (store_errors.InvalidTransitionError, 409),
     (store_errors.InvalidValueError, 422),

@@ -30,11 +30,17 @@ from kitchen.engine.wire import (
 )
 from kitchen.engine.wire_runs import (
     AliasIn,
+    CheckOut,
+    EngineStatusOut,
+    LogOut,
     ModelVersionOut,
+    RecipeDetailOut,
+    RecipeOut,
     RegisterIn,
     ReopenIn,
     ResumeInfoOut,
     RunControlOut,
+    StageEventOut,
     SubmitIn,
 )
 from kitchen.errors import KitchenError, NotFoundError, StoreAccessError, error_named
@@ -159,6 +165,26 @@ class EngineClient:
         """The registered models."""
         return self._get("/models", list[ModelOut])
 
+    def engine_status(self) -> EngineStatusOut:
+        """The engine's queue and slots, and the machine's CPU, memory and GPUs."""
+        return self._get("/engine", EngineStatusOut)
+
+    def recipes(self) -> list[RecipeOut]:
+        """The recipes the engine can run."""
+        return self._get("/recipes", list[RecipeOut])
+
+    def recipe(self, name: str) -> RecipeDetailOut:
+        """A recipe's stage tree, config schema and defaults."""
+        return self._get(f"/recipes/{name}", RecipeDetailOut)
+
+    def logs(self, run_id: str, *, tail: int = 200, after_seq: int = -1) -> list[LogOut]:
+        """A run's last ``tail`` log lines (or those after ``after_seq``), oldest first."""
+        return self._get(f"/runs/{run_id}/logs", list[LogOut], tail=tail, after_seq=after_seq)
+
+    def stage_events(self, run_id: str) -> list[StageEventOut]:
+        """A run's stage events in order."""
+        return self._get(f"/runs/{run_id}/stages", list[StageEventOut])
+
     # -- writes and control ------------------------------------------------------------------
 
     def ingest(self, run_id: str, events: Sequence[ev.Event]) -> int:
@@ -178,19 +204,50 @@ class EngineClient:
         return TypeAdapter(kind).validate_json(response.content)
 
     def submit(
-        self, recipe: str, overrides: Sequence[str] = (), *, priority: int = 0
+        self,
+        recipe: str,
+        overrides: Sequence[str] = (),
+        *,
+        config: dict[str, Any] | None = None,
+        priority: int = 0,
+        workdir: str | None = None,
     ) -> RunControlOut:
-        """Queue a run of ``recipe``; a bad recipe or config raises with the engine's message."""
-        body = SubmitIn(recipe=recipe, overrides=list(overrides), priority=priority)
+        """Queue a run of ``recipe``; a bad recipe or config raises with the engine's message.
+
+        ``config`` holds values as a YAML config file does; ``overrides`` go over it.
+        ``workdir`` is the folder relative paths in them (a dataset file) are relative to.
+        """
+        body = SubmitIn(
+            recipe=recipe,
+            overrides=list(overrides),
+            config=config,
+            priority=priority,
+            workdir=workdir,
+        )
         return self._post("/runs", RunControlOut, body)
+
+    def check(
+        self, recipe: str, overrides: Sequence[str] = (), *, config: dict[str, Any] | None = None
+    ) -> CheckOut:
+        """Check a config without queueing it: every field error, or the resolved values."""
+        body = SubmitIn(recipe=recipe, overrides=list(overrides), config=config)
+        return self._post("/check", CheckOut, body)
 
     def cancel(self, run_id: str) -> RunControlOut:
         """Cancel a queued run at once, or a running one at its next stage boundary."""
         return self._post(f"/runs/{run_id}/cancel", RunControlOut)
 
+    def pause(self, run_id: str) -> RunControlOut:
+        """Pause a queued run at once, or a running one at its next loop boundary."""
+        return self._post(f"/runs/{run_id}/pause", RunControlOut)
+
     def resume(self, run_id: str, *, priority: int = 0) -> RunControlOut:
-        """Queue a cancelled, failed or interrupted run to resume from its last checkpoint."""
+        """Queue a paused, cancelled, failed or interrupted run to go on from its checkpoint."""
         return self._post(f"/runs/{run_id}/resume", RunControlOut, priority=priority)
+
+    def delete(self, run_id: str) -> None:
+        """Delete a finished run and its rows (not one a model version was made from)."""
+        self._request("DELETE", f"/runs/{run_id}")
 
     def resume_info(self, run_id: str) -> ResumeInfoOut:
         """What resuming a run needs (the worker's view of ``Recording.resume_info``)."""

@@ -1,14 +1,17 @@
 """Fan-out of ingested events to live subscribers (the SSE streams).
 
 Everything here runs on the server's event loop: ingest publishes after the store has taken a
-batch, and each subscriber drains its own bounded queue. A subscriber that falls more than
-``maxsize`` events behind is dropped rather than allowed to grow the engine's memory; its
-stream ends with an ``overflow`` message so the client knows to re-read from the store.
+batch, and each subscriber drains its own bounded queue; other threads (the scheduler, when it
+records a run's end its worker could not report) go through :meth:`Hub.publish_threadsafe`.
+A subscriber that falls more than ``maxsize`` events behind is dropped rather than allowed to
+grow the engine's memory; its stream ends with an ``overflow`` message so the client knows to
+re-read from the store.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Sequence
 
@@ -37,6 +40,7 @@ class Hub:
         self._subs: set[Subscription] = set()
         self._seq = 0
         self.closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def subscribers(self) -> int:
@@ -46,6 +50,8 @@ class Hub:
     def subscribe(self, run_id: str | None = None) -> Subscription:
         """Open a subscription; events published from now on reach it."""
         sub = Subscription(run_id, self._maxsize)
+        with contextlib.suppress(RuntimeError):  # outside a loop (tests): publish directly
+            self._loop = asyncio.get_running_loop()
         if self.closed:
             sub.queue.put_nowait(None)
         else:
@@ -75,6 +81,14 @@ class Hub:
                 except asyncio.QueueFull:
                     sub.dropped = True
                     self._subs.discard(sub)
+
+    def publish_threadsafe(self, events: Sequence[ev.Event]) -> None:
+        """:meth:`publish` from a thread other than the event loop's."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # nobody has ever subscribed: nobody to tell
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(self.publish, list(events))
 
     def close(self) -> None:
         """End every stream (engine shutting down)."""

@@ -169,6 +169,7 @@ class EngineRecording:
             position=tuple((int(a), int(b)) for a, b in out.position),
             snapshot=out.snapshot,
             step=out.step,
+            pending=out.pending,
         )
 
     def reopen_run(self, record: ResumeRecord) -> None:

@@ -1,4 +1,5 @@
-"""Read routes: health, the runs table, one run, curves, comparisons and models.
+"""Read routes: health, engine status, recipes, the runs table, one run, its logs and stage
+events, curves, comparisons and models.
 
 Each route takes the store lock for the few milliseconds its query needs and returns typed
 records, so the OpenAPI schema documents exactly what the UIs get.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -25,6 +27,14 @@ from kitchen.engine.wire import (
     RunDetails,
     RunRecord,
     RunRowOut,
+)
+from kitchen.engine.wire_runs import (
+    EngineStatusOut,
+    GpuOut,
+    LogOut,
+    RecipeDetailOut,
+    RecipeOut,
+    StageEventOut,
 )
 from kitchen.queries import details_of
 from store import Run
@@ -147,3 +157,97 @@ def models(state: State) -> list[ModelOut]:
     with state.lock:
         found = state.store.list_models()
     return [ModelOut.model_validate(dataclasses.asdict(m)) for m in found]
+
+
+@router.get("/engine", response_model=EngineStatusOut, tags=["engine"])
+def engine_status(state: State) -> EngineStatusOut:
+    """The queue, the running runs, the slots, and the machine's CPU, memory and GPUs."""
+    from kitchen.engine.machine import machine_load
+
+    scheduler = state.scheduler
+    load = machine_load()
+    return EngineStatusOut(
+        pid=state.pid,
+        store=str(state.store.path),
+        uptime_s=time.time() - state.started_at,
+        slots=scheduler.slots if scheduler else 0,
+        running=scheduler.running() if scheduler else [],
+        queued=scheduler.queued() if scheduler else [],
+        cpu_percent=load.cpu_percent,
+        memory_used_bytes=load.memory_used_bytes,
+        memory_total_bytes=load.memory_total_bytes,
+        process_rss_bytes=load.process_rss_bytes,
+        gpus=[GpuOut.model_validate(dataclasses.asdict(g)) for g in load.gpus],
+    )
+
+
+@router.get("/recipes", response_model=list[RecipeOut], tags=["recipes"])
+def recipes() -> list[RecipeOut]:
+    """The recipes this engine can run."""
+    from kitchen.recipes import recipe_names
+
+    return [RecipeOut(name=n, description=d) for n, d in recipe_names().items()]
+
+
+@router.get("/recipes/{name}", response_model=RecipeDetailOut, tags=["recipes"])
+def recipe(name: str) -> RecipeDetailOut:
+    """A recipe's stage tree, config schema and defaults (what ``kitchen describe`` shows).
+
+    Raises:
+        RecipeNotFoundError: no such recipe (404).
+    """
+    from kitchen.errors import NotFoundError, RecipeNotFoundError
+    from kitchen.recipes import get_recipe
+    from kitchen.recipes.base import describe_json
+
+    try:
+        found = get_recipe(name)
+    except RecipeNotFoundError as error:
+        raise NotFoundError(error.message) from None
+    return RecipeDetailOut.model_validate(describe_json(found))
+
+
+Tail = Annotated[int, Query(ge=1, le=10_000, description="At most this many lines")]
+
+
+@router.get("/runs/{run_id}/logs", response_model=list[LogOut], tags=["runs"])
+def logs(state: State, run_id: str, tail: Tail = 200, after_seq: int = -1) -> list[LogOut]:
+    """A run's last ``tail`` log lines, oldest first (after ``after_seq`` when given)."""
+    with state.lock:
+        run = state.store.get_run(run_id)
+        lines = state.store.logs(run.id, after_seq=after_seq, limit=tail, tail=after_seq < 0)
+    return [
+        LogOut(
+            seq=line.seq,
+            time=datetime.fromtimestamp(line.wall_time, UTC),
+            level=line.level,
+            stage=line.stage or "",
+            message=line.message,
+        )
+        for line in lines
+    ]
+
+
+@router.get("/runs/{run_id}/stages", response_model=list[StageEventOut], tags=["runs"])
+def stage_events(state: State, run_id: str) -> list[StageEventOut]:
+    """A run's stage events in order (loop-body stages summed per run, failures one by one)."""
+    with state.lock:
+        run = state.store.get_run(run_id)
+        found = state.store.stage_events(run.id)
+    out = []
+    for event in found:
+        detail = json.loads(event.detail_json) if event.detail_json else {}
+        error = detail.get("message") if event.event == "failed" else None
+        out.append(
+            StageEventOut(
+                seq=event.seq,
+                time=datetime.fromtimestamp(event.wall_time, UTC),
+                stage=event.stage,
+                path=event.stage_path,
+                depth=event.stage_path.count("/"),
+                event=event.event,
+                duration_s=event.duration_s,
+                error=error,
+            )
+        )
+    return out

@@ -1,4 +1,4 @@
-"""Run-control routes (submit, cancel, resume) and the routes a worker records through.
+"""Run-control routes (submit, check, cancel, pause, resume, delete) and the worker's routes.
 
 A bad submission is a 422 whatever its cause, an unknown recipe included: the request body is
 what is wrong, and the message names the recipe or the field (``learning_rate: â€¦``).
@@ -7,6 +7,7 @@ what is wrong, and the message names the recipe or the field (``learning_rate: â
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -16,6 +17,8 @@ from kitchen.engine.app import EngineState, engine_state
 from kitchen.engine.scheduler import Scheduler
 from kitchen.engine.wire_runs import (
     AliasIn,
+    CheckOut,
+    FieldErrorOut,
     ModelVersionOut,
     RegisterIn,
     ReopenIn,
@@ -23,7 +26,7 @@ from kitchen.engine.wire_runs import (
     RunControlOut,
     SubmitIn,
 )
-from kitchen.errors import KitchenError, ResumeError
+from kitchen.errors import ResumeError, ServiceUnavailable
 from kitchen.ports.registry import ModelVersionInfo
 
 router = APIRouter(tags=["runs"])
@@ -32,7 +35,7 @@ State = Annotated[EngineState, Depends(engine_state)]
 
 def _scheduler(state: EngineState) -> Scheduler:
     if state.scheduler is None:
-        raise KitchenError("this engine runs no scheduler", title="No scheduler")
+        raise ServiceUnavailable("this engine runs no scheduler; it cannot run or control runs")
     return state.scheduler
 
 
@@ -52,7 +55,7 @@ def _submit(state: EngineState, body: SubmitIn) -> RunControlOut:
     from kitchen.launch import environment, plan
 
     scheduler = _scheduler(state)
-    recipe, config = plan(body.recipe, overrides=body.overrides)
+    recipe, config = plan(body.recipe, overrides=body.overrides, config=body.config)
     with state.lock:
         run_id = Recording(state.store).create_run(
             recipe.name,
@@ -60,12 +63,36 @@ def _submit(state: EngineState, body: SubmitIn) -> RunControlOut:
             experiment=str(getattr(config, "experiment", "default")),
             name=str(getattr(config, "name", "")),
             seed=int(getattr(config, "seed", 0)),
-            env=environment(),
+            env={**environment(), "cwd": body.workdir or ""},
+            priority=body.priority,
         )
     scheduler.submit(
-        run_id, recipe=recipe.name, overrides=tuple(body.overrides), priority=body.priority
+        run_id,
+        recipe=recipe.name,
+        config=config.model_dump(mode="json"),
+        priority=body.priority,
+        workdir=body.workdir,
     )
     return RunControlOut(run_id=run_id, status="queued")
+
+
+@router.post("/check", response_model=CheckOut)
+def check(body: SubmitIn) -> CheckOut:
+    """Check a recipe's config without queueing anything: every field error at once.
+
+    Raises:
+        RecipeNotFoundError: no such recipe (422).
+    """
+    from kitchen.config import build_config, field_errors
+    from kitchen.recipes import get_recipe
+
+    recipe = get_recipe(body.recipe)
+    problems = field_errors(recipe.config_type, base=body.config, overrides=body.overrides)
+    if problems:
+        errors = [FieldErrorOut(field=f, message=m) for f, m in problems]
+        return CheckOut(ok=False, errors=errors, config={})
+    config = build_config(recipe.config_type, base=body.config, overrides=body.overrides)
+    return CheckOut(ok=True, errors=[], config=config.model_dump(mode="json"))
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunControlOut)
@@ -78,10 +105,16 @@ def cancel(run_id: str, state: State) -> RunControlOut:
     scheduler = _scheduler(state)
     with state.lock:
         run = state.store.get_run(run_id)
+    if run.status == "paused":
+        with state.lock:
+            run = state.store.set_run_status(
+                run.id,
+                "cancelled",
+                error_type="RunCancelled",
+                error_message="cancelled while paused",
+            )
+        return RunControlOut(run_id=run.id, status=run.status)
     if run.status not in ("queued", "running"):
-        # Ended already (its worker may still be exiting); only a queued resume can go.
-        if scheduler.cancel(run.id, queued_only=True):
-            return RunControlOut(run_id=run.id, status=run.status)
         raise ResumeError(f"run {run.id} is {run.status}; there is nothing to cancel")
     acted = scheduler.cancel(run.id)
     with state.lock:
@@ -97,24 +130,77 @@ def cancel(run_id: str, state: State) -> RunControlOut:
     return RunControlOut(run_id=run.id, status=run.status)
 
 
-@router.post("/runs/{run_id}/resume", response_model=RunControlOut)
-def resume(run_id: str, state: State, priority: int = 0) -> RunControlOut:
-    """Queue a cancelled, failed or interrupted run to resume from its last checkpoint.
+@router.post("/runs/{run_id}/pause", response_model=RunControlOut)
+def pause(run_id: str, state: State) -> RunControlOut:
+    """Pause a run: a queued one leaves the queue at once; a running one checkpoints at its
+    next loop boundary, ends ``paused`` and frees its slot (the status stays ``running`` until
+    its worker reports the pause).
 
     Raises:
-        ResumeError: it succeeded, is running, or has no checkpoint (409).
+        ResumeError: it is not queued or running, or its workflow cannot checkpoint (409).
+    """
+    scheduler = _scheduler(state)
+    with state.lock:
+        run = state.store.get_run(run_id)
+    if run.status not in ("queued", "running"):
+        raise ResumeError(f"run {run.id} is {run.status}; only a queued or running run can pause")
+    _check_pausable(run.recipe)
+    acted = scheduler.pause(run.id)
+    with state.lock:
+        run = state.store.get_run(run.id)
+        if acted == "held" and run.status == "queued":
+            run = state.store.set_run_status(run.id, "paused")
+            state.store.log(run.id, "info", "paused before it started")
+    return RunControlOut(run_id=run.id, status=run.status)
+
+
+def _check_pausable(recipe_name: str) -> None:
+    from kitchen.recipes import get_recipe
+    from kitchen.runner import find_restorer
+
+    if find_restorer(get_recipe(recipe_name).workflow) is None:
+        raise ResumeError(
+            f"recipe {recipe_name} has no checkpoint stage, so its runs cannot pause; "
+            "cancel instead"
+        )
+
+
+@router.post("/runs/{run_id}/resume", response_model=RunControlOut)
+def resume(run_id: str, state: State, priority: int = 0) -> RunControlOut:
+    """Queue a paused, cancelled, failed or interrupted run to go on from its last checkpoint
+    (a run paused before it started starts afresh). It is ``queued`` until a slot frees.
+
+    Raises:
+        ResumeError: it succeeded, is queued or running, or has no checkpoint (409).
     """
     from kitchen.adapters.duckdb.open import Recording
 
     scheduler = _scheduler(state)
     with state.lock:
-        record = Recording(state.store).resume_info(run_id)  # checks it is resumable
-        status = state.store.get_run(record.run_id).status
-    if status == "queued":
-        raise ResumeError(f"run {record.run_id} is queued; it has not run yet")
-    scheduler.submit(record.run_id, priority=priority, resume=True)
-    # The stored status stays as it was until the worker starts the run again (``running``).
-    return RunControlOut(run_id=record.run_id, status="queued")
+        store = state.store
+        run = store.get_run(run_id)
+        if run.status in ("queued", "running"):
+            raise ResumeError(f"run {run.id} is {run.status}; there is nothing to resume")
+        fresh = run.status == "paused" and not store.list_artifacts(run.id, kind="checkpoint")
+        if not fresh:
+            Recording(store).resume_info(run.id)  # checks it is resumable
+        config = json.loads(run.config_json)
+        store.set_run_status(run.id, "queued")
+    scheduler.submit(run.id, recipe=run.recipe, config=config, priority=priority, resume=not fresh)
+    return RunControlOut(run_id=run.id, status="queued")
+
+
+@router.delete("/runs/{run_id}", response_model=RunControlOut)
+def delete(run_id: str, state: State) -> RunControlOut:
+    """Delete a run that is not queued or running, with its metrics, logs and artifact rows.
+
+    Raises:
+        InvalidTransitionError: it is queued or running, or a model version came from it (409).
+    """
+    with state.lock:
+        run = state.store.delete_run(run_id)
+        state.recorders.pop(run.id, None)
+    return RunControlOut(run_id=run.id, status="deleted")
 
 
 @router.get("/runs/{run_id}/resume-info", response_model=ResumeInfoOut)

@@ -5,6 +5,11 @@ lock. Runs start highest priority first, then in submission order, while fewer t
 run. A worker reports the run's whole life through ingest; the scheduler only steps in when a
 worker dies without reporting its end (marked ``failed`` with the exit code), and when a
 cancelled worker outlives the grace period (killed, marked ``cancelled``).
+
+The queue is the store's: a queued run is ``queued`` in the runs table with its priority, so an
+engine that restarts queues again what its predecessor had not started (:meth:`restore`).
+Signals to a worker: SIGINT cancels at the next stage boundary, SIGUSR1 pauses at the next
+loop boundary (checkpoint, then exit, freeing the GPU).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from kitchen.events import RunFinished
 
 if TYPE_CHECKING:
     from kitchen.engine.app import EngineState
@@ -44,8 +51,9 @@ class Job:
     sort_key: tuple[int, int]
     run_id: str = field(compare=False)
     recipe: str = field(compare=False, default="")
-    overrides: tuple[str, ...] = field(compare=False, default=())
+    config: dict[str, Any] | None = field(compare=False, default=None)
     resume: bool = field(compare=False, default=False)
+    workdir: str | None = field(compare=False, default=None)
 
 
 @dataclass
@@ -103,12 +111,16 @@ class Scheduler:
         run_id: str,
         *,
         recipe: str = "",
-        overrides: tuple[str, ...] = (),
+        config: dict[str, Any] | None = None,
         priority: int = 0,
         resume: bool = False,
+        workdir: str | None = None,
     ) -> None:
-        """Queue run ``run_id`` (a new run, or one to resume from its checkpoint)."""
-        job = Job((-priority, next(self._seq)), run_id, recipe, overrides, resume)
+        """Queue run ``run_id``: a new run of ``recipe`` with ``config``, or one to resume.
+
+        Its worker starts in ``workdir`` (the submitter's folder) when that still exists.
+        """
+        job = Job((-priority, next(self._seq)), run_id, recipe, config, resume, workdir)
         with self._lock:
             # A resume may be queued while the run's last worker is still exiting: it starts
             # once that one is reaped (see ``_launch``).
@@ -119,8 +131,8 @@ class Scheduler:
                 raise ResumeError(f"run {run_id} is already queued or running")
             heapq.heappush(self._queue, job)
 
-    def cancel(self, run_id: str, *, queued_only: bool = False) -> str:
-        """Cancel a queued run at once, or (unless ``queued_only``) ask a running one to stop.
+    def cancel(self, run_id: str) -> str:
+        """Cancel a queued run at once, or ask a running one to stop.
 
         Returns:
             ``"dequeued"``, ``"signalled"``, or ``""`` when the scheduler does not hold it.
@@ -132,12 +144,55 @@ class Scheduler:
                     heapq.heapify(self._queue)
                     return "dequeued"
             worker = self._running.get(run_id)
-            if worker is None or queued_only:
+            if worker is None:
                 return ""
             if worker.kill_at is None:
                 worker.kill_at = time.monotonic() + self.grace_s
                 _signal(worker.proc, signal.SIGINT)  # the worker sets its CancelToken
             return "signalled"
+
+    def pause(self, run_id: str) -> str:
+        """Take a queued run out of the queue, or ask a running one to pause.
+
+        Returns:
+            ``"held"`` (it was queued), ``"signalled"`` (its worker will checkpoint at the next
+            loop boundary and exit), or ``""`` when the scheduler does not hold it.
+        """
+        with self._lock:
+            for job in self._queue:
+                if job.run_id == run_id:
+                    self._queue.remove(job)
+                    heapq.heapify(self._queue)
+                    return "held"
+            worker = self._running.get(run_id)
+            if worker is None:
+                return ""
+            if worker.kill_at is None:
+                _signal(worker.proc, signal.SIGUSR1)
+            return "signalled"
+
+    def restore(self) -> list[str]:
+        """Queue again the runs the store holds as ``queued`` (left by a previous engine).
+
+        A queued run with a checkpoint resumes from it; one without starts afresh from its
+        stored config. Returns their ids in queue order.
+        """
+        with self.state.lock:
+            store = self.state.store
+            found = [
+                (run, bool(store.list_artifacts(run.id, kind="checkpoint")))
+                for run in store.queued_runs()
+            ]
+        for run, resume in found:
+            self.submit(
+                run.id,
+                recipe=run.recipe,
+                config=json.loads(run.config_json),
+                priority=run.priority,
+                resume=resume,
+                workdir=json.loads(run.env_json).get("cwd") or None,
+            )
+        return [run.id for run, _ in found]
 
     def queued(self) -> list[str]:
         """Queued run ids in the order they will start."""
@@ -152,17 +207,14 @@ class Scheduler:
     def stop(self, timeout_s: float | None = None) -> None:
         """Cancel every running worker, wait for them (killing stragglers), end the thread.
 
-        Queued runs that never started are marked ``cancelled``; the queue lives in memory.
+        Queued runs stay ``queued`` in the store: the next engine queues them again.
         """
         with self._lock:
-            dropped = [job for job in self._queue if not job.resume]
             self._queue.clear()
             for worker in self._running.values():
                 if worker.kill_at is None:
                     worker.kill_at = time.monotonic() + (timeout_s or self.grace_s)
                     _signal(worker.proc, signal.SIGINT)
-        for job in dropped:
-            self._mark(job.run_id, "cancelled", "the engine stopped before the run started")
         deadline = time.monotonic() + (timeout_s or self.grace_s) + 5
         while self.running() and time.monotonic() < deadline:
             time.sleep(TICK_S)
@@ -203,7 +255,7 @@ class Scheduler:
         env[ENV_URL] = self.url
         env[ENV_TOKEN] = self.token
         env[ENV_JOB] = json.dumps(
-            {"recipe": job.recipe, "overrides": list(job.overrides), "resume": job.resume}
+            {"recipe": job.recipe, "config": job.config, "resume": job.resume}
         )
         env["KITCHEN_HOME"] = str(self.home)
         with open(logs / f"{job.run_id}.log", "ab") as log:
@@ -212,6 +264,7 @@ class Scheduler:
             return subprocess.Popen(
                 [sys.executable, "-m", "kitchen.engine.worker", job.run_id],
                 stdin=subprocess.DEVNULL,
+                cwd=job.workdir if job.workdir and os.path.isdir(job.workdir) else None,
                 stdout=log,
                 stderr=log,
                 env=env,
@@ -230,6 +283,10 @@ class Scheduler:
             done = [w for w in self._running.values() if w.proc.poll() is not None]
             for worker in done:
                 del self._running[worker.job.run_id]
+            # A run queued again (resumed) once its worker had reported its end is not this
+            # worker's to mark.
+            requeued = {job.run_id for job in self._queue}
+        done = [w for w in done if w.job.run_id not in requeued]
         for worker in done:
             code = worker.proc.returncode
             if worker.kill_at is not None:
@@ -251,13 +308,17 @@ class Scheduler:
                 return
             self.state.recorders.pop(run_id, None)
             store.flush()
-            store.set_run_status(
+            error_type = "WorkerDied" if status == "failed" else "RunCancelled"
+            run = store.set_run_status(
                 run_id,
                 status,  # type: ignore[arg-type]
-                error_type="WorkerDied" if status == "failed" else "RunCancelled",
+                error_type=error_type,
                 error_message=message,
             )
             store.log(run_id, "warning" if status == "cancelled" else "error", message)
+        # Followers (an attached `kitchen run`, the TUI) learn the end the worker never sent.
+        finished = RunFinished(run_id, status, error_type, message, run.last_step or 0)  # type: ignore[arg-type]
+        self.state.hub.publish_threadsafe([finished])
 
     def _log_tail(self, run_id: str) -> str:
         try:

@@ -151,6 +151,9 @@ def serve(
         server = _graceful_server(config, stop_server)
         write_engine(root, info)
         print(f"Kitchen engine {info.pid} serves {store.path} on {info.url}", file=sys.stderr)
+        restored = scheduler.restore()
+        if restored:
+            print(f"queued again: {len(restored)} run(s) left queued", file=sys.stderr)
         scheduler.start()
         if idle_timeout is not None:
             _watch_idle(state, server, idle_timeout)

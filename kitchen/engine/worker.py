@@ -4,7 +4,8 @@ The engine passes its address, token and the job in environment variables (never
 run goes through the same :func:`kitchen.launch.run` as an embedded one, with an
 :class:`~kitchen.engine.recording.EngineRecording`. SIGINT sets the run's CancelToken, so it
 stops at the next stage boundary and ends ``cancelled``; the engine kills a worker that
-ignores it past the grace period.
+ignores it past the grace period. SIGUSR1 asks for a pause: a checkpoint at the next loop
+boundary, then the run ends ``paused`` and the process exits (freeing its GPU memory).
 
 A worker whose engine is gone (no answer for :data:`ENGINE_LOST_S` seconds, e.g. the engine was
 killed) exits at once and records nothing: the next engine to open the store marks the run
@@ -85,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     def on_interrupt(signum: int, frame: Any) -> None:
         cancel.cancel("cancelled through the engine")
 
+    def on_pause(signum: int, frame: Any) -> None:
+        cancel.pause("paused through the engine")
+
     signal.signal(signal.SIGINT, on_interrupt)
+    signal.signal(signal.SIGUSR1, on_pause)
     home = kitchen_home(None)
     _watch_engine(_client_info())
     with EngineClient(_client_info()) as client:
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             outcome = run(
                 None if job.get("resume") else job.get("recipe"),
-                overrides=job.get("overrides", ()),
+                config=job.get("config"),
                 resume=run_id if job.get("resume") else None,
                 home=home,
                 cancel=cancel,

@@ -21,6 +21,16 @@ class SaveCheckpoint(Stage):
     provides = ("last_checkpoint",)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
+        return self.save(ctx)
+
+    def save(self, ctx: RunContext[Any], *, pending: bool = False) -> RunContext[Any]:
+        """Write a checkpoint at ``ctx.position``.
+
+        Args:
+            ctx: The run, with ``position`` where resume re-enters.
+            pending: A pause checkpoint: the stage at ``position`` has not run yet, so resume
+                restores and then runs it (instead of restoring in place of this stage).
+        """
         ref = store_tree(ctx, ctx.state.need("session").save_state)
         ctx = ctx.evolve(last_checkpoint=ref.sha256)
         step = ctx.state.global_step
@@ -35,10 +45,15 @@ class SaveCheckpoint(Stage):
                 ref.sha256,
                 ref.size,
                 step,
-                meta={"position": [list(p) for p in ctx.position], "state": ctx.state.snapshot()},
+                meta={
+                    "position": [list(p) for p in ctx.position],
+                    "state": ctx.state.snapshot(),
+                    "pending": pending,
+                },
             )
         )
-        ctx.log(f"checkpoint at step {step}", stage=self.name)
+        what = "pause checkpoint" if pending else "checkpoint"
+        ctx.log(f"{what} at step {step}", stage=self.name)
         return ctx
 
     def restore(

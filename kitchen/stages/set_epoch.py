@@ -16,6 +16,7 @@ class SetEpoch(Stage):
     requires = ("train_data",)
     provides = ("epoch_order", "epoch")
     reads = ("seed", "batch_size", "grouping")
+    replay_in_loop = True  # a pause mid-epoch resumes with this epoch's batch order
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config

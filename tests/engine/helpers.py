@@ -73,10 +73,15 @@ class Snapshot(Stage):
 
     def __init__(self) -> None:
         self.saved: list[tuple[Any, dict[str, Any]]] = []
+        self.pending: list[bool] = []
         self.restored_from: Mapping[str, Any] | None = None
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
+        return self.save(ctx)
+
+    def save(self, ctx: RunContext[Any], *, pending: bool = False) -> RunContext[Any]:
         self.saved.append((ctx.position, ctx.state.snapshot()))
+        self.pending.append(pending)
         return ctx
 
     def restore(

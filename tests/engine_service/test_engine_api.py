@@ -101,6 +101,10 @@ def test_curves_keys_compare_models(client: TestClient, seeded: Seeded) -> None:
         ("GET", "/v1/compare?a=nope&b=nope"),
         ("GET", "/v1/runs/nope/events"),
         ("POST", "/v1/runs/nope/events"),
+        ("GET", "/v1/runs/nope/logs"),
+        ("GET", "/v1/runs/nope/stages"),
+        ("DELETE", "/v1/runs/nope"),
+        ("GET", "/v1/recipes/nope"),
     ],
 )
 def test_unknown_run_is_404(client: TestClient, method: str, path: str) -> None:
@@ -151,3 +155,77 @@ def test_store_refusal_maps_to_409(client: TestClient, seeded: Seeded) -> None:
     response = client.post(f"/v1/runs/{seeded.a}/events", json=[event])
     assert response.status_code == 409
     assert "succeeded" in response.json()["detail"]
+
+
+def test_logs_tail_and_stage_events(client: TestClient, seeded: Seeded) -> None:
+    store = seeded.store
+    for i in range(30):
+        store.log(seeded.b, "info", f"line {i}", stage="train")
+    store.log_stage_event(seeded.b, "epochs[0]/train", "train", "started")
+    store.log_stage_event(
+        seeded.b, "epochs[0]/train", "train", "failed", detail={"message": "NaN loss"}
+    )
+    store.flush()
+    lines = client.get(f"/v1/runs/{seeded.b}/logs", params={"tail": 5}).json()
+    assert [line["message"] for line in lines] == [f"line {i}" for i in range(25, 30)]
+    after = client.get(f"/v1/runs/{seeded.b}/logs", params={"after_seq": lines[-2]["seq"]}).json()
+    assert [line["message"] for line in after] == ["line 29"]
+    stages = client.get(f"/v1/runs/{seeded.b}/stages").json()
+    assert [(e["event"], e["depth"], e["error"]) for e in stages] == [
+        ("started", 1, None),
+        ("failed", 1, "NaN loss"),
+    ]
+
+
+def test_recipes_and_the_config_check(client: TestClient) -> None:
+    assert {"name": "sft", "description": client.get("/v1/recipes").json()[0]["description"]} in (
+        client.get("/v1/recipes").json()
+    )
+    detail = client.get("/v1/recipes/sft").json()
+    assert detail["defaults"]["epochs"] == 20
+    assert "learning_rate" in detail["config_schema"]["properties"]
+    assert any(stage["name"] == "forward_backward" for stage in detail["stages"])
+
+    ok = client.post("/v1/check", json={"recipe": "sft", "overrides": ["epochs=3"]}).json()
+    assert ok["ok"] and ok["config"]["epochs"] == 3
+    bad = client.post(
+        "/v1/check",
+        json={"recipe": "sft", "config": {"epochz": 1, "learning_rate": "x"}, "overrides": []},
+    ).json()
+    assert not bad["ok"]
+    fields = {e["field"]: e["message"] for e in bad["errors"]}
+    assert "epochs" in fields["epochz"]  # the suggestion
+    assert "float" in fields["learning_rate"]
+    unknown = client.post("/v1/check", json={"recipe": "nope"})
+    assert unknown.status_code == 422 and "nope" in unknown.json()["detail"]
+
+
+def test_engine_status_without_a_scheduler(client: TestClient) -> None:
+    status = client.get("/v1/engine").json()
+    assert status["slots"] == 0 and status["running"] == [] and status["queued"] == []
+    assert status["memory_total_bytes"] > status["memory_used_bytes"] > 0
+    assert status["process_rss_bytes"] > 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/v1/runs"), ("POST", "/v1/runs/RUN/pause"), ("POST", "/v1/runs/RUN/resume")],
+)
+def test_run_control_without_a_scheduler_is_503(
+    client: TestClient, seeded: Seeded, method: str, path: str
+) -> None:
+    body = {"recipe": "sft", "overrides": ["max_steps=1"]}
+    response = client.request(method, path.replace("RUN", seeded.b), json=body)
+    assert response.status_code == 503
+    assert "scheduler" in response.json()["detail"]
+
+
+def test_delete_a_run_keeps_runs_that_made_models(client: TestClient, seeded: Seeded) -> None:
+    kept = client.delete(f"/v1/runs/{seeded.a}")
+    assert kept.status_code == 409 and "tiny v1" in kept.json()["detail"]
+    gone = client.delete(f"/v1/runs/{seeded.b}")
+    assert gone.status_code == 200 and gone.json()["status"] == "deleted"
+    assert client.get(f"/v1/runs/{seeded.b}").status_code == 404
+    assert client.get(f"/v1/runs/{seeded.b}/metrics").status_code == 404
+    assert seeded.store.metric_keys(seeded.b) == []
+    assert [r["id"] for r in client.get("/v1/runs").json()] == [seeded.a]

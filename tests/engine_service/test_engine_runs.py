@@ -20,7 +20,13 @@ from kitchen.cli.main import app as cli
 from kitchen.engine.client import EngineClient
 from kitchen.engine.files import pid_alive
 from kitchen.engine.server import start_background, stop
-from kitchen.errors import ConfigError, RecipeNotFoundError, ResumeError
+from kitchen.errors import (
+    ConfigError,
+    KitchenError,
+    NotFoundError,
+    RecipeNotFoundError,
+    ResumeError,
+)
 from tests.engine_service.conftest import worker_pid
 
 COMMON = ["limit=96", "baseline_eval=false", "eval_samples=0", "threads=1"]
@@ -198,3 +204,147 @@ def test_ctrl_c_while_following_cancels_the_run(engine_home: Path, client: Engin
     assert proc.returncode == 130, err  # RunCancelled's exit code, as an embedded run
     assert "cancelled" in out
     assert client.run(started.run_id).run.status == "cancelled"
+
+
+def test_pause_a_running_run_frees_its_slot_and_resume_matches_an_unpaused_run(
+    client: EngineClient,
+) -> None:
+    straight = client.submit("sft", [*LONG, "save_every=0"]).run_id
+    assert _wait_status(client, straight) == "succeeded"
+
+    with client.stream() as stream:
+        run_id = client.submit("sft", [*LONG, "save_every=0"]).run_id
+        for event in stream:
+            if event.run_id != run_id:
+                continue
+            if isinstance(event, ev.Progress) and event.done >= 9:
+                assert client.pause(run_id).status == "running"  # until the worker stops
+            if isinstance(event, ev.RunFinished):
+                assert event.status == "paused"
+                break
+    assert _wait_status(client, run_id) == "paused"
+    deadline = time.monotonic() + 10
+    # The worker exits (its GPU memory is freed) and the scheduler reaps it (its slot frees).
+    while worker_pid(run_id) is not None or run_id in client.engine_status().running:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    checkpoints = [a for a in client.run(run_id).artifacts if a.kind == "checkpoint"]
+    assert len(checkpoints) == 1 and checkpoints[0].meta["pending"] is True
+    paused_at = int(checkpoints[0].meta["state"]["global_step"])
+    assert 9 <= paused_at < 40
+    with pytest.raises(ResumeError, match="paused"):
+        client.pause(run_id)
+
+    assert client.resume(run_id).status == "queued"
+    assert _wait_status(client, run_id) == "succeeded"
+    resumed = client.curve(run_id, "train/loss", max_points=100_000)
+    assert resumed.steps == list(range(1, 41))  # unbroken: no gap, no duplicate
+    # Same seed, same batches, restored weights, optimiser and RNG: the same numbers.
+    reference = client.curve(straight, "train/loss", max_points=100_000)
+    assert resumed.values == pytest.approx(reference.values, rel=1e-4, abs=1e-6)
+    logs = [line.message for line in client.logs(run_id)]
+    assert any("pause checkpoint" in m for m in logs)
+
+
+def test_pause_a_queued_run_holds_it_until_resumed(client: EngineClient) -> None:
+    blocker = client.submit("sft", LONG).run_id
+    held = client.submit("sft", TINY).run_id
+    assert client.pause(held).status == "paused"
+    assert held not in client.engine_status().queued
+    client.cancel(blocker)
+    assert _wait_status(client, blocker) == "cancelled"
+    assert client.run(held).run.status == "paused"  # not started by the freed slot
+    assert client.resume(held).status == "queued"
+    assert _wait_status(client, held) == "succeeded"
+
+
+def test_a_cancelled_run_can_be_deleted(client: EngineClient) -> None:
+    run_id = client.submit("sft", LONG).run_id
+    with pytest.raises(KitchenError, match="cancel it"):
+        client.delete(run_id)
+    client.cancel(run_id)
+    assert _wait_status(client, run_id) == "cancelled"
+    client.delete(run_id)
+    with pytest.raises(NotFoundError):
+        client.run(run_id)
+
+
+def test_a_config_mapping_and_the_submitters_folder_travel_with_the_run(
+    client: EngineClient, tmp_path: Path
+) -> None:
+    from kitchen.data import shipped_path
+
+    (tmp_path / "mine.jsonl").write_text(
+        "".join(shipped_path("arithmetic_train.jsonl").read_text().splitlines(keepends=True)[:64])
+    )
+    config = {"dataset": "./mine.jsonl", "learning_rate": 0.002}
+    run_id = client.submit("sft", TINY, config=config, workdir=str(tmp_path)).run_id
+    assert _wait_status(client, run_id) == "succeeded", client.run(run_id).run.error_message
+    record = client.run(run_id).run
+    assert record.config["learning_rate"] == 0.002 and record.config["max_steps"] == 6
+
+
+def test_the_queue_survives_an_engine_restart(tmp_path: Path) -> None:
+    home = tmp_path / "restart"
+    info = start_background(home, slots=1, grace_s=5.0)
+    with EngineClient(info) as own:
+        blocker = own.submit("sft", LONG).run_id
+        later = own.submit("sft", TINY).run_id
+        first = own.submit("sft", [*TINY, "max_steps=2"], priority=3).run_id
+        assert own.engine_status().queued == [first, later]
+    stop(home, timeout_s=20.0)
+    assert not pid_alive(info.pid)
+
+    info = start_background(home, slots=1, grace_s=5.0)
+    try:
+        with EngineClient(info) as own:
+            assert own.run(blocker).run.status == "cancelled"
+            for run_id in (first, later):
+                assert _wait_status(own, run_id) == "succeeded"
+            starts = {r: own.run(r).run.started_at for r in (first, later)}
+            assert starts[first] is not None and starts[later] is not None
+            assert starts[first] < starts[later]  # the priority survived too
+    finally:
+        stop(home)
+
+
+def test_cli_sends_a_config_file_through_the_engine(
+    engine_home: Path, client: EngineClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cfg.yaml").write_text("max_steps: 3\nlearning_rate: 0.003\n")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    args = ["run", "sft", "cfg.yaml", *COMMON, "--detach", "--home", str(engine_home)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    run_id = result.stdout.strip().splitlines()[-1]
+    assert _wait_status(client, run_id) == "succeeded"
+    record = client.run(run_id).run
+    assert record.config["max_steps"] == 3 and record.config["learning_rate"] == 0.003
+    assert record.env["cwd"] == str(tmp_path)
+
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("max_stepz: 3\n")
+    bad = runner.invoke(cli, ["run", "sft", str(typo), "--home", str(engine_home)])
+    assert bad.exit_code == ConfigError.exit_code and "max_steps" in bad.output
+
+
+def test_cli_pause_resume_cancel_rm(engine_home: Path, client: EngineClient) -> None:
+    runner = CliRunner()
+    home = ["--home", str(engine_home)]
+    blocker = client.submit("sft", LONG).run_id
+    queued = client.submit("sft", TINY).run_id
+    paused = runner.invoke(cli, ["pause", queued, *home])
+    assert paused.exit_code == 0 and "paused" in paused.stdout
+    resumed = runner.invoke(cli, ["resume", queued[:24], *home])
+    assert resumed.exit_code == 0 and "queued" in resumed.stdout
+    cancelled = runner.invoke(cli, ["cancel", blocker, *home])
+    assert cancelled.exit_code == 0, cancelled.output
+    assert _wait_status(client, blocker) == "cancelled"
+    assert _wait_status(client, queued) == "succeeded"
+    late = runner.invoke(cli, ["cancel", queued, *home])
+    assert late.exit_code == ResumeError.exit_code and "succeeded" in late.output
+    removed = runner.invoke(cli, ["rm", blocker, *home])
+    assert removed.exit_code == 0 and "deleted" in removed.stdout
+    missing = runner.invoke(cli, ["rm", blocker, *home])
+    assert missing.exit_code == 9 and blocker in missing.output

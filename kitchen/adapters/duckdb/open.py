@@ -32,6 +32,7 @@ class ResumeRecord:
     position: tuple[tuple[int, int], ...]
     snapshot: Mapping[str, Any]
     step: int
+    pending: bool = False
 
 
 class Recording:
@@ -51,9 +52,11 @@ class Recording:
         name: str,
         seed: int,
         env: Mapping[str, Any],
+        priority: int = 0,
     ) -> str:
         run = self.store.create_run(
             recipe=recipe,
+            priority=priority,
             experiment=experiment,
             name=name or None,
             config=config.model_dump(mode="json"),
@@ -77,7 +80,7 @@ class Recording:
         if run.status == "succeeded":
             raise ResumeError(f"run {run.id} has already succeeded; nothing to resume")
         if run.status == "running":
-            raise ResumeError(f"run {run.id} is running; cancel it before resuming")
+            raise ResumeError(f"run {run.id} is running; pause or cancel it before resuming")
         checkpoints = self.store.list_artifacts(run.id, kind="checkpoint")
         if not checkpoints:
             raise ResumeError(
@@ -94,6 +97,7 @@ class Recording:
             position=tuple((int(a), int(b)) for a, b in meta["position"]),
             snapshot=meta["state"],
             step=int(meta.get("step", meta["state"].get("global_step", 0))),
+            pending=bool(meta.get("pending", False)),
         )
 
     def reopen_run(self, record: ResumeRecord) -> None:
