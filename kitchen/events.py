@@ -108,6 +108,9 @@ class ModelRegistered:
     name: str
     version: int
     artifact_ref: str
+    # The model it was trained from and how (``dpo_trained_from``): a lineage edge.
+    parent: str = ""
+    relation: str = ""
     wall_time: float = field(default_factory=_now)
 
 

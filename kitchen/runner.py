@@ -65,6 +65,7 @@ class Runner:
         self._failed: Stage | None = None
         self._last: RunContext[Any] | None = None
         self._restorer = find_restorer(workflow)
+        self._open_loops: list[Loop] = []  # the loops around the stage running now
         # While resuming, stages replayed before the checkpoint is restored must not pause.
         self._restoring = False
 
@@ -159,10 +160,14 @@ class Runner:
     ) -> RunContext[Any]:
         outer_loops = ctx.loops
         count = node.over(ctx)
-        for iteration in range(start, count):
-            ctx = replace(ctx, loops=(*outer_loops, (node.name, iteration)))
-            inner = resume if (iteration == start and resume and resume.position) else None
-            ctx = self._nodes(node.body, ctx, (*prefix, (index, iteration)), inner)
+        self._open_loops.append(node)
+        try:
+            for iteration in range(start, count):
+                ctx = replace(ctx, loops=(*outer_loops, (node.name, iteration)))
+                inner = resume if (iteration == start and resume and resume.position) else None
+                ctx = self._nodes(node.body, ctx, (*prefix, (index, iteration)), inner)
+        finally:
+            self._open_loops.pop()
         return replace(ctx, loops=outer_loops)
 
     def _parallel(
@@ -218,6 +223,8 @@ class Runner:
         if self._restorer is None or self._restoring or len(position) < 2:
             return False
         if position[-1][0] != 0 or position[-2][1] < 0:
+            return False
+        if self._open_loops and not self._open_loops[-1].pausable:
             return False
         requires = getattr(self._restorer, "requires", ())
         return all(getattr(ctx.state, name, None) is not None for name in requires)

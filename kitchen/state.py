@@ -22,6 +22,9 @@ from kitchen.types import Datum, OptimResult, StepResult
 
 if TYPE_CHECKING:
     from kitchen.chat import Renderer
+    from kitchen.envs import ProblemSet
+    from kitchen.preference import PreferenceExample
+    from kitchen.rl import Rollout
 
 # Plain fields a checkpoint stores and resume restores.
 SNAPSHOT_FIELDS = (
@@ -47,6 +50,16 @@ class TrainState:
     tokenizer: Tokenizer | None = None
     renderer: Renderer | None = None
     train_data: tuple[Datum, ...] | None = None
+    # Datums per training example: 2 for preference pairs (chosen, rejected), kept together
+    # in every batch.
+    datum_group: int = 1
+    eval_data: tuple[Datum, ...] | None = None
+    preference_train: tuple[PreferenceExample, ...] | None = None
+    preference_eval: tuple[PreferenceExample, ...] | None = None
+    reference: TrainingSession | None = None
+    env_set: ProblemSet | None = None
+    rollouts: tuple[Rollout, ...] | None = None
+    rollout_stats: Mapping[str, float] = field(default_factory=dict)
     epoch_order: tuple[tuple[int, ...], ...] | None = None
     num_batches: int = 0
     total_steps: int = 0
@@ -71,15 +84,25 @@ class TrainState:
     @overload
     def need(self, name: Literal["dataset"]) -> LoadedDataset: ...
     @overload
-    def need(self, name: Literal["session"]) -> TrainingSession: ...
+    def need(self, name: Literal["session", "reference"]) -> TrainingSession: ...
+    @overload
+    def need(
+        self, name: Literal["preference_train", "preference_eval"]
+    ) -> tuple[PreferenceExample, ...]: ...
     @overload
     def need(self, name: Literal["tokenizer"]) -> Tokenizer: ...
     @overload
     def need(self, name: Literal["renderer"]) -> Renderer: ...
     @overload
-    def need(self, name: Literal["train_data", "current_batch"]) -> tuple[Datum, ...]: ...
+    def need(
+        self, name: Literal["train_data", "current_batch", "eval_data"]
+    ) -> tuple[Datum, ...]: ...
     @overload
     def need(self, name: Literal["epoch_order"]) -> tuple[tuple[int, ...], ...]: ...
+    @overload
+    def need(self, name: Literal["env_set"]) -> ProblemSet: ...
+    @overload
+    def need(self, name: Literal["rollouts"]) -> tuple[Rollout, ...]: ...
     @overload
     def need(self, name: Literal["step_result"]) -> StepResult: ...
     @overload

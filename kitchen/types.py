@@ -6,7 +6,7 @@ backend consumes it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -55,14 +55,26 @@ def _last_assistant(messages: Sequence[Message]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Datum:
-    """One tokenised sequence: ids and a 0/1 mask of the positions that carry loss."""
+    """One tokenised sequence: ids, a 0/1 mask of the positions that carry loss, and the
+    per-sequence inputs a non-default loss needs.
+
+    ``extras`` holds, by name, a float per sequence (``"advantage"``, ``"ref_logprob"``) or a
+    tuple of floats aligned with ``input_ids`` (``"logprobs"`` of the sampler, per-token
+    ``"advantages"``, ``"ref_logprobs"``); see :class:`kitchen.ports.training.LossSpec`.
+    """
 
     input_ids: tuple[int, ...]
     loss_mask: tuple[int, ...]
+    extras: Mapping[str, float | tuple[float, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.input_ids) != len(self.loss_mask):
             raise ValueError("input_ids and loss_mask differ in length")
+        for name, value in self.extras.items():
+            if isinstance(value, tuple) and len(value) != len(self.input_ids):
+                raise ValueError(
+                    f"extras[{name!r}] has {len(value)} values for {len(self.input_ids)} tokens"
+                )
 
     @property
     def num_loss_tokens(self) -> int:

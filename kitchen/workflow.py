@@ -31,9 +31,14 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Loop:
+    """Run ``body`` ``over(ctx)`` times. A run may pause at the start of an iteration unless
+    ``pausable`` is False (an inner loop whose iterations depend on state a checkpoint does
+    not keep, like the updates over one rollout batch)."""
+
     name: str
     over: Callable[[RunContext[Any]], int]
     body: tuple[Node, ...]
+    pausable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

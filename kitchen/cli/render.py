@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -50,7 +51,12 @@ def config_table(config_type: type[BaseModel], values: BaseModel | None = None) 
             if values is not None
             else info.get_default(call_default_factory=True)
         )
-        table.add_row(name, type_label(info.annotation), repr(shown), info.description or "")
+        table.add_row(
+            name,
+            escape(type_label(info.annotation)),
+            escape(repr(shown)),
+            escape(info.description or ""),
+        )
     return table
 
 
@@ -84,7 +90,8 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
             continue
         before = outcome.baseline_metrics.get(key)
         after = outcome.eval_metrics.get(key)
-        table.add_row(f"held-out {key}", f"{_pct(before)} → {_pct(after)}")
+        show = _pct if _is_rate(key) else _num
+        table.add_row(f"held-out {key}", f"{show(before)} → {show(after)}")
     if outcome.model_version is not None:
         mv = outcome.model_version
         table.add_row("model", f"{mv.name} v{mv.version} (@latest)")
@@ -102,6 +109,15 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def _is_rate(key: str) -> bool:
+    """Whether a metric is a share of samples (shown as a percentage)."""
+    return key.endswith(("accuracy", "exact_match", "match", "rate", "pass@1")) or "@" in key
 
 
 def _time(value: Any) -> str:

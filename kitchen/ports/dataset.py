@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from kitchen.types import Example
 
@@ -43,7 +43,24 @@ class LoadedDataset:
     description: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class LoadedRecords:
+    """The raw rows of one dataset's training and held-out parts (same splits, carving and
+    limits as :class:`LoadedDataset`), for data that is not a conversation: preference pairs,
+    RL problems."""
+
+    train: tuple[Mapping[str, Any], ...]
+    eval: tuple[Mapping[str, Any], ...]
+    fingerprint: str
+    description: str = ""
+    origin: str = ""
+
+
 class DatasetSource(Protocol):
-    """Loads a :class:`DatasetSpec` into examples."""
+    """Loads a :class:`DatasetSpec` into examples, or into raw rows."""
 
     def load(self, spec: DatasetSpec) -> LoadedDataset: ...
+
+    def load_records(self, spec: DatasetSpec) -> LoadedRecords:
+        """The rows themselves; ``spec.fields`` is left to the caller's mapping."""
+        ...

@@ -6,8 +6,8 @@ The session is the Tinker-shaped primitive: stages call ``forward_backward`` the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -16,6 +16,35 @@ from kitchen.ports.tokenizer import Tokenizer
 from kitchen.types import Datum, OptimResult, StepResult
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
+LossName = Literal[
+    "cross_entropy", "dpo", "ipo", "importance_sampling", "ppo", "logit_distillation"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LossSpec:
+    """Which objective ``forward_backward`` computes, and its settings (Tinker-shaped).
+
+    The objective is named, not passed as code, so every backend (torch here, a remote one
+    later) maps the name to its own exact implementation. What each needs:
+
+    - ``cross_entropy``: nothing; the mean over the batch's target tokens.
+    - ``dpo`` / ``ipo``: the batch is pairs in order (chosen, rejected, chosen, …); each datum
+      carries ``extras["ref_logprob"]``, its summed reference log-probability. Params ``beta``,
+      ``label_smoothing`` (conservative DPO).
+    - ``importance_sampling``: ``extras["logprobs"]`` (the sampler's, per token) and
+      ``extras["advantage"]`` (per sequence) or ``extras["advantages"]`` (per token).
+    - ``ppo``: as ``importance_sampling``, clipped; params ``clip_low``, ``clip_high``,
+      ``kl_coef`` with ``kl_estimator`` ``"k1"``/``"k3"`` against ``extras["ref_logprobs"]``.
+    - ``logit_distillation``: a ``reference`` session (the teacher) with the same vocabulary;
+      params ``temperature``, ``alpha`` (weight of the cross-entropy term).
+    """
+
+    name: LossName = "cross_entropy"
+    params: Mapping[str, float | str] = field(default_factory=dict)
+
+
+CROSS_ENTROPY = LossSpec()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +81,23 @@ class TrainingSession(Protocol):
     @property
     def num_trainable_parameters(self) -> int: ...
 
-    def forward_backward(self, batch: Sequence[Datum]) -> StepResult:
-        """Accumulate gradients of the mean masked cross-entropy over ``batch``."""
+    def forward_backward(
+        self,
+        batch: Sequence[Datum],
+        loss: LossSpec = CROSS_ENTROPY,
+        *,
+        reference: TrainingSession | None = None,
+    ) -> StepResult:
+        """Accumulate gradients of ``loss`` over ``batch`` (mean masked cross-entropy by
+        default); the objective's own metrics come back in ``StepResult.extra``."""
+        ...
+
+    def logprobs(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
+        """Each target token's log-probability under the current weights, without gradients.
+
+        One tuple per datum, aligned with its ``input_ids``: position ``i`` holds
+        ``log p(token_i | tokens_<i)`` where ``loss_mask[i]`` is 1 (and ``i > 0``), else 0.0.
+        """
         ...
 
     def optim_step(self, lr: float) -> OptimResult:
@@ -64,8 +108,9 @@ class TrainingSession(Protocol):
         """Masked cross-entropy without gradients."""
         ...
 
-    def sampler(self) -> Sampler:
-        """A sampler over the session's current weights."""
+    def sampler(self, seed: int | None = None) -> Sampler:
+        """A sampler over the session's current weights, with its own random stream (seeded
+        from the session's seed, or from ``seed``: RL seeds each rollout differently)."""
         ...
 
     def save_state(self, directory: Path) -> None:

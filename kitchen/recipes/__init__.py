@@ -13,6 +13,22 @@ from kitchen.recipes.base import Recipe
 # needs no import of the recipe module.
 _RECIPES: dict[str, tuple[str, str]] = {
     "sft": ("kitchen.recipes.sft", "Supervised fine-tuning on chat or prompt/completion data"),
+    "dpo": (
+        "kitchen.recipes.dpo",
+        "Direct preference optimisation (DPO, IPO, conservative DPO) on preference pairs",
+    ),
+    "rl_arith": (
+        "kitchen.recipes.rl:ARITH",
+        "GRPO-style RL on the addition environment (start from an SFT model)",
+    ),
+    "distill": (
+        "kitchen.recipes.distill",
+        "Distil a teacher into a student: on-policy reverse KL or logit KD",
+    ),
+    "rl_math": (
+        "kitchen.recipes.rl:MATH",
+        "GRPO-style RL on math word problems checked with math-verify",
+    ),
 }
 
 
@@ -33,8 +49,9 @@ def get_recipe(name: str) -> Recipe:
         raise RecipeNotFoundError(
             f"no recipe named '{name}'{suggestion} Known recipes: {', '.join(_RECIPES)}"
         )
-    module = importlib.import_module(_RECIPES[name][0])
-    recipe = module.RECIPE
+    # "package.module" holds RECIPE; "package.module:NAME" names the object.
+    path, _, attribute = _RECIPES[name][0].partition(":")
+    recipe = getattr(importlib.import_module(path), attribute or "RECIPE")
     assert isinstance(recipe, Recipe)
     return recipe
 

@@ -16,4 +16,6 @@ class Cleanup(Stage):
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         ctx.state.need("session").close()
+        if ctx.state.reference is not None:  # a frozen reference or teacher model
+            ctx.state.reference.close()
         return ctx

@@ -10,6 +10,31 @@ from kitchen.ports.training import SessionSpec
 from kitchen.stage import Stage
 
 
+def session_spec(ctx: RunContext[Any], model: str | None = None) -> SessionSpec:
+    """The session a run's config asks for (of ``model`` instead of ``config.model`` when
+    given: a teacher); the model is resolved (built, or found in the hub cache) first."""
+    cfg = ctx.config
+    name = model or cfg.model
+    return SessionSpec(
+        model=name,
+        model_dir=resolve_model(
+            name,
+            home=ctx.meta.home,
+            hub=ctx.ports.hub,
+            registry=ctx.ports.registry,
+            blobs=ctx.ports.blobs,
+        ),
+        seed=cfg.seed,
+        device=cfg.device,
+        lora_rank=cfg.lora_rank if model is None else 0,
+        weight_decay=cfg.weight_decay,
+        max_grad_norm=cfg.max_grad_norm,
+        gradient_checkpointing=cfg.gradient_checkpointing,
+        num_threads=cfg.threads,
+        compile=cfg.compile,
+    )
+
+
 class InitSession(Stage):
     """Start a model + optimiser session (downloads or builds the model first)."""
 
@@ -29,20 +54,7 @@ class InitSession(Stage):
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        model_dir = resolve_model(cfg.model, home=ctx.meta.home, hub=ctx.ports.hub)
-        spec = SessionSpec(
-            model=cfg.model,
-            model_dir=model_dir,
-            seed=cfg.seed,
-            device=cfg.device,
-            lora_rank=cfg.lora_rank,
-            weight_decay=cfg.weight_decay,
-            max_grad_norm=cfg.max_grad_norm,
-            gradient_checkpointing=cfg.gradient_checkpointing,
-            num_threads=cfg.threads,
-            compile=cfg.compile,
-        )
-        session = ctx.ports.backend.start_session(spec)
+        session = ctx.ports.backend.start_session(session_spec(ctx))
         ctx.log(
             f"{cfg.model}: {session.num_parameters:,} parameters "
             f"({session.num_trainable_parameters:,} trainable) on {session.device}",

@@ -33,3 +33,24 @@ def every_n_epochs(field: str, *, not_last: bool = False) -> Callable[[RunContex
 
     when.__name__ = f"every_{field}"
     return when
+
+
+def every_n_iterations(
+    field: str, loop: str, *, not_last: bool = False
+) -> Callable[[RunContext[Any]], bool]:
+    """A branch condition true after every ``config.<field>``-th iteration of ``loop``.
+
+    With ``not_last`` the loop's final iteration is left out (the workflow evaluates after it
+    anyway); the last is the one that reaches ``total_steps``.
+    """
+
+    def when(ctx: RunContext[Any]) -> bool:
+        every = int(getattr(ctx.config, field))
+        if every <= 0:
+            return False
+        if not_last and ctx.state.global_step >= ctx.state.total_steps:
+            return False
+        return (ctx.loop_index(loop) + 1) % every == 0
+
+    when.__name__ = f"every_{field}"
+    return when

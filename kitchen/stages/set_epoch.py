@@ -22,8 +22,11 @@ class SetEpoch(Stage):
         cfg = ctx.config
         epoch = ctx.loop_index("epochs")
         data = ctx.state.need("train_data")
+        # Examples are runs of ``datum_group`` datums (a preference pair is 2) that stay
+        # together and in order; batch_size counts examples.
+        group = ctx.state.datum_group
         rng = random.Random(cfg.seed * 1_000_003 + epoch)
-        order = list(range(len(data)))
+        order = list(range(len(data) // group))
         rng.shuffle(order)
         size = cfg.batch_size
         if cfg.grouping == "length":
@@ -33,9 +36,12 @@ class SetEpoch(Stage):
             grouped: list[int] = []
             for start in range(0, len(order), window):
                 chunk = order[start : start + window]
-                grouped.extend(sorted(chunk, key=lambda i: len(data[i].input_ids)))
+                grouped.extend(sorted(chunk, key=lambda i: len(data[i * group].input_ids)))
             order = grouped
-        batches = [tuple(order[i : i + size]) for i in range(0, len(order), size)]
+        batches = [
+            tuple(i * group + k for i in order[b : b + size] for k in range(group))
+            for b in range(0, len(order), size)
+        ]
         rng.shuffle(batches)
         return ctx.evolve(
             epoch_order=tuple(batches), epoch=epoch, epoch_loss_sum=0.0, epoch_loss_count=0

@@ -144,3 +144,20 @@ def test_bad_settings_are_config_errors(build: Build, changes: dict[str, Any]) -
     spec = dataclasses.replace(DatasetSpec(source=case.name, eval_split=""), **changes)
     with pytest.raises(ConfigError):
         case.source.load(spec)
+
+
+def test_records_are_the_rows_of_the_same_split_and_carve(build: Build) -> None:
+    case = build(make_examples(30), make_examples(5, "held"))
+    spec = DatasetSpec(source=case.name, eval_split="", limit=20, eval_limit=3, seed=4)
+    examples = case.source.load(spec)
+    records = case.source.load_records(spec)
+    assert [r["id"] for r in records.train] == [e.id for e in examples.train]
+    assert [r["id"] for r in records.eval] == [e.id for e in examples.eval]
+    assert records.train[0]["messages"][1] == {"role": "assistant", "content": "0"}
+    assert records.fingerprint == case.source.load_records(spec).fingerprint
+    explicit = dataclasses.replace(spec, eval_split=case.eval_split)
+    assert [r["id"] for r in case.source.load_records(explicit).eval] == [
+        "held-0",
+        "held-1",
+        "held-2",
+    ]

@@ -234,3 +234,33 @@ def test_closed_session_refuses_work(case: Case) -> None:
     session.close()
     with pytest.raises(TrainingError, match="closed"):
         session.forward_backward(batch)
+
+
+def test_logprobs_are_aligned_targets_and_sum_to_the_loss(session: TrainingSession) -> None:
+    batch = batch_for(session)
+    rows = session.logprobs(batch)
+    assert [len(r) for r in rows] == [len(d.input_ids) for d in batch]
+    total, count = 0.0, 0
+    for row, datum in zip(rows, batch, strict=True):
+        for i, (value, scored) in enumerate(zip(row, datum.loss_mask, strict=True)):
+            if i == 0 or not scored:
+                assert value == 0.0
+            else:
+                assert value < 0.0
+                total, count = total + value, count + 1
+    # The mean negative log-probability of the targets is the cross-entropy the loss reports.
+    assert -total / count == pytest.approx(session.eval_loss(batch).loss, rel=1e-4)
+
+
+def test_unknown_objectives_are_refused_clearly(session: TrainingSession, case: Case) -> None:
+    from kitchen.ports.training import LossSpec
+
+    batch = batch_for(session)
+    if isinstance(case.backend, FakeBackend):
+        with pytest.raises(ConfigError, match="cross_entropy only"):
+            session.forward_backward(batch, LossSpec("dpo"))
+        return
+    with pytest.raises(DataError, match="ref_logprob"):
+        session.forward_backward(batch, LossSpec("dpo", {"beta": 0.1}))
+    with pytest.raises(DataError, match="pairs"):
+        session.forward_backward(batch[:3], LossSpec("dpo"))

@@ -289,6 +289,10 @@ def test_the_queue_survives_an_engine_restart(tmp_path: Path) -> None:
     info = start_background(home, slots=1, grace_s=5.0)
     with EngineClient(info) as own:
         blocker = own.submit("sft", LONG).run_id
+        deadline = time.monotonic() + 30
+        while own.engine_status().running != [blocker]:  # it holds the only slot
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         later = own.submit("sft", TINY).run_id
         first = own.submit("sft", [*TINY, "max_steps=2"], priority=3).run_id
         assert own.engine_status().queued == [first, later]

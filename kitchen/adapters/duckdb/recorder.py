@@ -46,6 +46,9 @@ class StoreRecorder:
             self._started(event)
         elif isinstance(event, ev.RunFinished):
             self._finished(event)
+        elif isinstance(event, ev.ModelRegistered) and event.relation and event.parent:
+            version = self._store.get_model_version(event.name, event.version)
+            self._store.link("model", event.parent, "model_version", version.id, event.relation)
 
     def _started(self, event: ev.RunStarted) -> None:
         store = self._store

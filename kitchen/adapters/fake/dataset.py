@@ -7,7 +7,7 @@ import random
 from collections.abc import Mapping, Sequence
 
 from kitchen.errors import ConfigError, DataError
-from kitchen.ports.dataset import DatasetSpec, LoadedDataset
+from kitchen.ports.dataset import DatasetSpec, LoadedDataset, LoadedRecords
 from kitchen.types import Example
 
 __all__ = ["FakeDatasetSource"]
@@ -64,6 +64,24 @@ class FakeDatasetSource:
             fingerprint=_fingerprint(train, held_out),
             description=f"fake {spec.source}: {len(train)} train, {len(held_out)} eval",
         )
+
+    def load_records(self, spec: DatasetSpec) -> LoadedRecords:
+        """The examples of :meth:`load` as rows (``id``, ``messages``)."""
+        loaded = self.load(spec)
+        return LoadedRecords(
+            train=tuple(_row(e) for e in loaded.train),
+            eval=tuple(_row(e) for e in loaded.eval),
+            fingerprint=loaded.fingerprint,
+            description=loaded.description,
+            origin=f"fake {spec.source}",
+        )
+
+
+def _row(example: Example) -> dict[str, object]:
+    return {
+        "id": example.id,
+        "messages": [{"role": m.role, "content": m.content} for m in example.messages],
+    }
 
 
 def _carve(rows: list[Example], spec: DatasetSpec) -> tuple[list[Example], list[Example]]:

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from kitchen.errors import ConfigError, DataError, ResumeError, TrainingError
 from kitchen.ports.tokenizer import Tokenizer
-from kitchen.ports.training import SessionSpec
+from kitchen.ports.training import CROSS_ENTROPY, LossSpec, SessionSpec, TrainingSession
 from kitchen.types import Datum, OptimResult, SamplingParams, StepResult
 
 __all__ = ["FakeBackend", "FakeSampler", "FakeSession"]
@@ -111,15 +111,31 @@ class FakeSession:
     def num_trainable_parameters(self) -> int:
         return sum(int(self._params[k].size) for k in self._trainable)
 
-    def forward_backward(self, batch: Sequence[Datum]) -> StepResult:
-        """Accumulate the gradient of the batch's mean masked cross-entropy."""
+    def forward_backward(
+        self,
+        batch: Sequence[Datum],
+        loss: LossSpec = CROSS_ENTROPY,
+        *,
+        reference: TrainingSession | None = None,
+    ) -> StepResult:
+        """Accumulate the gradient of the batch's mean masked cross-entropy.
+
+        Raises:
+            ConfigError: ``loss`` is not ``cross_entropy`` (the other objectives are exact
+                torch implementations; the fake does not imitate them).
+        """
         self._check_open()
+        if loss.name != "cross_entropy":
+            raise ConfigError(
+                f"the fake backend computes cross_entropy only, not {loss.name}; "
+                "use the torch backend"
+            )
         prev, target, num_tokens = _pairs(batch, len(self._params["b"]))
         hidden = self._params["E"][prev]
         logits = _mm(hidden, self._params["U"]) + self._params["b"]
-        loss, probs = _cross_entropy(logits, target)
-        if not math.isfinite(loss):
-            raise TrainingError(f"loss is {loss}", title="Training diverged")
+        value, probs = _cross_entropy(logits, target)
+        if not math.isfinite(value):
+            raise TrainingError(f"loss is {value}", title="Training diverged")
         # d(mean CE)/d(logits) = softmax - onehot, averaged over the targets.
         probs[np.arange(len(target)), target] -= 1.0
         probs /= len(target)
@@ -127,7 +143,7 @@ class FakeSession:
         self._grads["b"] += probs.sum(axis=0)
         if "E" in self._grads:
             np.add.at(self._grads["E"], prev, _mm(probs, self._params["U"].T))
-        return StepResult(loss, num_tokens, len(target))
+        return StepResult(value, num_tokens, len(target))
 
     def optim_step(self, lr: float) -> OptimResult:
         """Clip to ``max_grad_norm``, take an AdamW step at ``lr``, zero the gradients."""
@@ -155,6 +171,24 @@ class FakeSession:
         self._zero_grads()
         return OptimResult(lr=lr, grad_norm=norm)
 
+    def logprobs(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
+        """Each target token's log-probability under the bigram model, aligned with the ids."""
+        self._check_open()
+        _pairs(batch, len(self._params["b"]))  # the same checks as training
+        out = []
+        for datum in batch:
+            ids = np.asarray(datum.input_ids, dtype=np.int64)
+            row = [0.0] * len(ids)
+            if len(ids) > 1:
+                logits = _mm(self._params["E"][ids[:-1]], self._params["U"]) + self._params["b"]
+                shifted = logits - logits.max(axis=1, keepdims=True)
+                log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+                for i in range(1, len(ids)):
+                    if datum.loss_mask[i]:
+                        row[i] = float(log_probs[i - 1, ids[i]])
+            out.append(tuple(row))
+        return out
+
     def eval_loss(self, batch: Sequence[Datum]) -> StepResult:
         """The batch's mean masked cross-entropy; touches no gradient."""
         self._check_open()
@@ -162,10 +196,12 @@ class FakeSession:
         logits = _mm(self._params["E"][prev], self._params["U"]) + self._params["b"]
         return StepResult(_cross_entropy(logits, target)[0], num_tokens, len(target))
 
-    def sampler(self) -> FakeSampler:
+    def sampler(self, seed: int | None = None) -> FakeSampler:
         """A sampler over the live arrays (it sees later steps, as the torch one does)."""
         self._check_open()
-        return FakeSampler(self._params, self._tokenizer, seed=self._spec.seed)
+        return FakeSampler(
+            self._params, self._tokenizer, seed=self._spec.seed if seed is None else seed
+        )
 
     def save_state(self, directory: Path) -> None:
         """Write weights, AdamW moments and the step count to one JSON file."""

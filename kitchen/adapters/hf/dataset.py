@@ -33,7 +33,7 @@ from kitchen.adapters.hf._records import (
 )
 from kitchen.data import DATA_DIR, shipped_datasets, shipped_path
 from kitchen.errors import ConfigError, DataError, HubError
-from kitchen.ports.dataset import DatasetSpec, LoadedDataset
+from kitchen.ports.dataset import DatasetSpec, LoadedDataset, LoadedRecords
 from kitchen.ports.hub import Hub
 from kitchen.types import Example
 
@@ -65,18 +65,47 @@ class HFDatasetSource:
                 and field).
             HubError: a hub dataset cannot be fetched.
         """
+        train, held_out = self._tables(spec)
+        return _assemble(spec, train, held_out)
+
+    def load_records(self, spec: DatasetSpec) -> LoadedRecords:
+        """The rows of ``spec``'s training and held-out parts, as mappings.
+
+        Raises:
+            The same errors as :meth:`load`.
+        """
+        train, held_out = self._tables(spec)
+        train_idx, eval_idx, eval_table, eval_note = _indices(spec, train, held_out)
+        train_rows = tuple(dict(train.rows[i]) for i in train_idx)
+        eval_rows = tuple(dict(eval_table.rows[i]) for i in eval_idx)
+        digest = hashlib.sha256()
+        for part, rows in (("train", train_rows), ("eval", eval_rows)):
+            digest.update(part.encode())
+            for row in rows:
+                digest.update(json.dumps(row, sort_keys=True, default=str).encode() + b"\n")
+        return LoadedRecords(
+            train=train_rows,
+            eval=eval_rows,
+            fingerprint=digest.hexdigest(),
+            description=(
+                f"{spec.source}: {len(train_rows)} train rows from {train.origin}, "
+                f"{len(eval_rows)} eval rows from {eval_note}"
+            ),
+            origin=train.origin,
+        )
+
+    def _tables(self, spec: DatasetSpec) -> tuple[Table, Table | None]:
         _check(spec)
         source = spec.source
         if source.startswith(SHIPPED_PREFIX):
-            train, held_out = _shipped(spec)
-        elif _is_local(source):
+            return _shipped(spec)
+        if _is_local(source):
             train = read_local(Path(source).expanduser())
             held_out = None  # carved off below unless eval_split names another file
             if _is_local(spec.eval_split):
                 held_out = read_local(Path(spec.eval_split).expanduser())
-        else:
-            train, held_out = self._hub(spec)
-        return _assemble(spec, train, held_out)
+            return train, held_out
+        return self._hub(spec)
 
     def _hub(self, spec: DatasetSpec) -> tuple[Table, Table | None]:
         import datasets
@@ -198,7 +227,11 @@ def _convert(
     return tuple(to_example(table.rows[i], fmap, table, i) for i in indices)
 
 
-def _assemble(spec: DatasetSpec, train: Table, held_out: Table | None) -> LoadedDataset:
+def _indices(
+    spec: DatasetSpec, train: Table, held_out: Table | None
+) -> tuple[list[int], list[int], Table, str]:
+    """Which rows train and which evaluate (carved off ``train`` when there is no held-out
+    table), with the limits applied, the table the eval rows come from and how to name it."""
     if len(train.rows) == 0:
         raise DataError(f"{train.origin}: holds no rows")
     if held_out is None:
@@ -214,6 +247,11 @@ def _assemble(spec: DatasetSpec, train: Table, held_out: Table | None) -> Loaded
             eval_idx = eval_idx[: spec.eval_limit]
     if spec.limit:
         train_idx = train_idx[: spec.limit]
+    return train_idx, eval_idx, eval_table, eval_note
+
+
+def _assemble(spec: DatasetSpec, train: Table, held_out: Table | None) -> LoadedDataset:
+    train_idx, eval_idx, eval_table, eval_note = _indices(spec, train, held_out)
     train_examples = _convert(train, train_idx, spec.fields)
     eval_examples = _convert(eval_table, eval_idx, spec.fields)
     return LoadedDataset(

@@ -36,7 +36,7 @@ from kitchen.adapters.torch.rng import RngStreams
 from kitchen.adapters.torch.sampler import TorchSampler, eval_mode
 from kitchen.errors import ConfigError, ResumeError, TrainingError
 from kitchen.ports.tokenizer import Tokenizer
-from kitchen.ports.training import SessionSpec
+from kitchen.ports.training import CROSS_ENTROPY, LossSpec, SessionSpec, TrainingSession
 from kitchen.types import Datum, OptimResult, StepResult
 
 __all__ = ["TorchSession"]
@@ -109,27 +109,67 @@ class TorchSession:
 
     # -- training ---------------------------------------------------------------------------
 
-    def forward_backward(self, batch: Sequence[Datum]) -> StepResult:
-        """Add the gradients of the batch's mean masked cross-entropy to the parameters.
+    def forward_backward(
+        self,
+        batch: Sequence[Datum],
+        loss: LossSpec = CROSS_ENTROPY,
+        *,
+        reference: TrainingSession | None = None,
+    ) -> StepResult:
+        """Add the gradients of ``loss`` over the batch (by default its mean masked
+        cross-entropy) to the parameters; the objective's metrics come back in ``extra``.
 
         Successive calls accumulate. Each call's loss is its own batch's mean, so k calls before
         one :meth:`optim_step` sum k means: micro-batches weigh equally whatever their token
         counts, and the clipped norm is k times that of one mean.
 
         Raises:
-            DataError: The batch is empty or has no target token.
+            DataError: The batch is empty, has no target token, or lacks what ``loss`` needs.
             TrainingError: The loss is NaN or infinite (gradients are left untouched).
         """
         model = self._live_model()
         data = self._collate(batch)
         with self._rng.scope():
+            extra: dict[str, float] = {}
             with self._autocast():
-                loss = self._mean_loss(model, data)
-            value = float(loss.detach())
+                if loss.name == "cross_entropy":
+                    objective = self._mean_loss(model, data)
+                else:
+                    from kitchen.adapters.torch.objectives import compute_objective
+
+                    teacher = None
+                    if reference is not None:
+                        teacher = _as_torch(reference).logits(data)
+                    logits = self._logits(model, data)
+                    found = compute_objective(loss, logits, data, batch, teacher)
+                    objective, extra = found.loss, found.metrics
+            value = float(objective.detach())
             if not math.isfinite(value):
                 raise TrainingError(f"loss is {value}", title="Training diverged")
-            torch.autograd.backward(loss)
-        return StepResult(value, data.num_tokens, data.num_loss_tokens)
+            torch.autograd.backward(objective)
+        return StepResult(value, data.num_tokens, data.num_loss_tokens, extra)
+
+    def logprobs(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
+        """Each target token's log-probability under the current weights (eval mode, no
+        gradients), aligned with the datum's ``input_ids``; 0.0 where there is no target."""
+        from kitchen.adapters.torch.objectives import target_logprobs
+
+        data = self._collate(batch)
+        logp, _ = target_logprobs(self.logits(data), data.labels)
+        rows = logp.cpu().tolist()
+        return [tuple(row[: len(d.input_ids)]) for row, d in zip(rows, batch, strict=True)]
+
+    def logits(self, data: Collated) -> torch.Tensor:
+        """Every position's logits for a collated batch, in eval mode without gradients (a
+        reference or teacher model's view)."""
+        model = self._live_model()
+        with eval_mode(model), torch.no_grad(), self._autocast():
+            return self._logits(model, data).float()
+
+    def _logits(self, model: torch.nn.Module, data: Collated) -> torch.Tensor:
+        out = model(input_ids=data.input_ids, attention_mask=data.attention_mask, use_cache=False)
+        logits: torch.Tensor = out.logits
+        return logits
 
     def optim_step(self, lr: float) -> OptimResult:
         """Set ``lr``, clip to ``max_grad_norm``, take an AdamW step and drop the gradients.
@@ -164,9 +204,15 @@ class TorchSession:
             value = float(self._mean_loss(model, data))
         return StepResult(value, data.num_tokens, data.num_loss_tokens)
 
-    def sampler(self) -> TorchSampler:
-        """A sampler over the live weights (it sees later training steps too)."""
-        return TorchSampler(self._live_model(), self._tokenizer, self._device, seed=self._spec.seed)
+    def sampler(self, seed: int | None = None) -> TorchSampler:
+        """A sampler over the live weights (it sees later training steps too), seeded from the
+        session's seed unless ``seed`` is given."""
+        return TorchSampler(
+            self._live_model(),
+            self._tokenizer,
+            self._device,
+            seed=self._spec.seed if seed is None else seed,
+        )
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -269,6 +315,14 @@ class TorchSession:
             input_ids=data.input_ids, attention_mask=data.attention_mask, use_cache=False, **kwargs
         )
         return summed_cross_entropy(out.logits, data.labels, positions) / data.num_loss_tokens
+
+
+def _as_torch(session: TrainingSession) -> TorchSession:
+    if not isinstance(session, TorchSession):
+        raise ConfigError(
+            f"the reference session must be a torch session too, got {type(session).__name__}"
+        )
+    return session
 
 
 def _adamw(

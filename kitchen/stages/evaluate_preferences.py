@@ -1,0 +1,88 @@
+"""Score held-out preference pairs: does the model prefer the chosen reply?"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kitchen.context import RunContext
+from kitchen.events import ArtifactSaved, Metrics
+from kitchen.stage import OnResume, Stage
+
+CHUNK = 64
+
+
+def _number(value: float | tuple[float, ...]) -> float:
+    return float(value) if isinstance(value, int | float) else float(sum(value))
+
+
+class EvaluatePreferences(Stage):
+    """Held-out preference metrics of the current weights.
+
+    - ``preference_accuracy``: the share of pairs where the policy gives the chosen reply a
+      higher log-probability than the rejected one (meaningful before training too);
+    - ``reward_accuracy`` and ``reward_margin``: DPO's implicit reward β·(log π − log π_ref),
+      chosen minus rejected (0 before training, by construction).
+    """
+
+    requires = ("session", "eval_data")
+    reads = ("beta", "baseline_eval")
+
+    def __init__(self, name: str = "evaluate_preferences", *, baseline: bool = False) -> None:
+        self.name = name
+        self.baseline = baseline
+        self.provides = ("baseline_metrics",) if baseline else ("eval_metrics",)
+        self.on_resume: OnResume = "skip" if baseline else "replay"
+
+    def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
+        cfg = ctx.config
+        if self.baseline and not cfg.baseline_eval:
+            return ctx
+        data = ctx.state.need("eval_data")
+        if not data:
+            ctx.log("no held-out pairs: skipping evaluation", level="warning", stage=self.name)
+            return ctx
+        session = ctx.state.need("session")
+        sums: list[float] = []
+        for start in range(0, len(data), CHUNK):
+            sums += [sum(row) for row in session.logprobs(data[start : start + CHUNK])]
+        refs = [_number(d.extras.get("ref_logprob", 0.0)) for d in data]
+        pairs = len(data) // 2
+        prefer = margins = wins = 0.0
+        rows = []
+        for i in range(pairs):
+            chosen, rejected = sums[2 * i], sums[2 * i + 1]
+            margin = cfg.beta * ((chosen - refs[2 * i]) - (rejected - refs[2 * i + 1]))
+            prefer += chosen > rejected
+            wins += margin > 0
+            margins += margin
+            rows.append({"pair": i, "chosen": chosen, "rejected": rejected, "margin": margin})
+        metrics = {
+            "preference_accuracy": prefer / pairs,
+            "reward_accuracy": wins / pairs,
+            "reward_margin": margins / pairs,
+            "n": float(pairs),
+        }
+        prefix = "baseline" if self.baseline else "eval"
+        step = ctx.state.global_step
+        ctx.emit(Metrics(ctx.meta.run_id, step, {f"{prefix}/{k}": v for k, v in metrics.items()}))
+        ctx.log(
+            f"{prefix} on {pairs} pairs: preference accuracy {metrics['preference_accuracy']:.3f}"
+            f", reward margin {metrics['reward_margin']:.3f}",
+            stage=self.name,
+        )
+        blob = ctx.ports.blobs.put_bytes(json.dumps(rows).encode())
+        ctx.emit(
+            ArtifactSaved(
+                ctx.meta.run_id,
+                "eval",
+                f"{prefix}-preferences-step-{step}",
+                blob.sha256,
+                blob.size,
+                step,
+                meta={"metrics": metrics, "samples": pairs},
+            )
+        )
+        if self.baseline:
+            return ctx.evolve(baseline_metrics=metrics)
+        return ctx.evolve(eval_metrics=metrics)
