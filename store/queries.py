@@ -25,7 +25,8 @@ SELECT r.id, r.name, e.name AS experiment, r.recipe, r.status,
             WHEN r.finished_at IS NOT NULL THEN epoch(r.finished_at) - epoch(r.started_at)
             WHEN r.status = 'running' THEN epoch(now()) - epoch(r.started_at)
        END AS duration_s,
-       r.last_step
+       r.last_step,
+       json_extract_string(r.config_json, '$.model') AS model
 FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id
 {where}
 ORDER BY r.created_at DESC, r.id DESC

@@ -24,6 +24,7 @@ class RunRow:
         finished_at: When it ended, if it has.
         duration_s: ``finished - started``, or ``now - started`` while running, else ``None``.
         last_step: The highest step any metric was logged at.
+        model: The model its config names (``config.model``), if any.
         metrics: The last value of each requested summary metric the run has logged.
     """
 
@@ -37,6 +38,7 @@ class RunRow:
     finished_at: datetime | None
     duration_s: float | None
     last_step: int | None
+    model: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
 
 

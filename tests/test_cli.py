@@ -113,8 +113,8 @@ def test_data_mistakes_fail_the_run_and_store_why(
 
 
 class _NanSession(FakeSession):
-    def forward_backward(self, batch: Sequence[Datum]) -> StepResult:
-        result = super().forward_backward(batch)
+    def forward_backward(self, batch: Sequence[Datum], *args: Any, **kwargs: Any) -> StepResult:
+        result = super().forward_backward(batch, *args, **kwargs)
         return StepResult(math.nan, result.num_tokens, result.num_loss_tokens)
 
 

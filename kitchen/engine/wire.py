@@ -135,6 +135,7 @@ class RunRowOut(BaseModel):
     finished_at: datetime | None
     duration_s: float | None
     last_step: int | None
+    model: str | None = None
     metrics: dict[str, float]
 
 

@@ -206,6 +206,12 @@ class ProblemSet:
         _check_batch_size(batch_size)
         return -(-len(self.problems(split)) // batch_size)
 
+    def test_envs(self, limit: int = 0) -> list[Env]:
+        """One fresh environment per held-out problem, in order (the first ``limit`` when
+        given): what an evaluation scores."""
+        problems = self.test[:limit] if limit else self.test
+        return [self.make_env(problem) for problem in problems]
+
     def get_batch(
         self, index: int, batch_size: int, split: Split = "train"
     ) -> list[EnvGroupBuilder]:

@@ -8,6 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kitchen.stage import Stage
+from kitchen.workflow import Branch, Loop, Node, Step
+
 
 class SessionConfig(BaseModel):
     """Knobs every training recipe has: the model and its session, the optimiser and schedule,
@@ -56,3 +59,49 @@ class TrainConfig(SessionConfig):
     max_length: int = Field(256, ge=8, description="truncate sequences to this many tokens")
     grouping: Literal["length", "random"] = Field("length", description="batch ordering")
     max_steps: int = Field(0, ge=0, description="stop after this many steps (0: no limit)")
+
+
+def epoch_loop(
+    step: tuple[Node, ...],
+    *,
+    evaluate: Stage | None = None,
+    checkpoint: Stage | None = None,
+) -> Loop:
+    """The loop the dataset recipes share: epochs of [set_epoch → batches of (get_batch →
+    ``step`` …) → log_epoch_metrics → checkpoint every ``save_every`` epochs → ``evaluate``
+    every ``eval_every`` epochs (not after the last: the workflow evaluates after it)].
+
+    Args:
+        step: What one batch does after ``get_batch`` (forward/backward, optimiser step,
+            logging).
+        evaluate: The held-out evaluation stage, if the recipe evaluates between epochs.
+        checkpoint: The checkpoint stage (one instance per workflow; a new one by default).
+    """
+    from kitchen.stages import (
+        GetBatch,
+        LogEpochMetrics,
+        SaveCheckpoint,
+        SetEpoch,
+        batches_this_epoch,
+        every_n_epochs,
+    )
+
+    body: tuple[Node, ...] = (
+        Step(SetEpoch()),
+        Loop("batches", batches_this_epoch, (Step(GetBatch()), *step)),
+        Step(LogEpochMetrics()),
+        Branch(
+            "should_checkpoint",
+            every_n_epochs("save_every"),
+            (Step(checkpoint or SaveCheckpoint()),),
+        ),
+    )
+    if evaluate is not None:
+        body += (
+            Branch(
+                "should_evaluate",
+                every_n_epochs("eval_every", not_last=True),
+                (Step(evaluate),),
+            ),
+        )
+    return Loop("epochs", lambda ctx: ctx.config.epochs, body)

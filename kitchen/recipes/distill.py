@@ -18,24 +18,19 @@ from pydantic import Field
 
 from kitchen.ports.training import LossSpec
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import TrainConfig
+from kitchen.recipes.common import TrainConfig, epoch_loop
 from kitchen.stages import (
     BuildDataset,
     Cleanup,
     ForwardBackward,
-    GetBatch,
     InitSession,
     InitTokenizer,
     LoadDataset,
-    LogEpochMetrics,
     LogStepMetrics,
     OptimStep,
     RegisterModel,
     SaveCheckpoint,
     SaveFinal,
-    SetEpoch,
-    batches_this_epoch,
-    every_n_epochs,
 )
 from kitchen.stages.assemble_rl_batch import AssembleRLBatch
 from kitchen.stages.build_env_group import BuildEnvGroup
@@ -140,32 +135,13 @@ RECIPE = Recipe(
             (
                 Step(LoadDataset()),
                 Step(BuildDataset()),
-                Loop(
-                    "epochs",
-                    lambda ctx: ctx.config.epochs,
+                epoch_loop(
                     (
-                        Step(SetEpoch()),
-                        Loop(
-                            "batches",
-                            batches_this_epoch,
-                            (
-                                Step(GetBatch()),
-                                Step(
-                                    ForwardBackward(
-                                        _kd, with_reference=True, name="forward_backward_kd"
-                                    )
-                                ),
-                                Step(optim_step),
-                                Step(LogStepMetrics()),
-                            ),
-                        ),
-                        Step(LogEpochMetrics()),
-                        Branch(
-                            "should_checkpoint",
-                            every_n_epochs("save_every"),
-                            (Step(checkpoint),),
-                        ),
+                        Step(ForwardBackward(_kd, with_reference=True, name="forward_backward_kd")),
+                        Step(optim_step),
+                        Step(LogStepMetrics()),
                     ),
+                    checkpoint=checkpoint,
                 ),
             ),
         ),

@@ -15,28 +15,22 @@ from pydantic import Field
 
 from kitchen.ports.training import LossSpec
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import TrainConfig
+from kitchen.recipes.common import TrainConfig, epoch_loop
 from kitchen.stages import (
     Cleanup,
     ForwardBackward,
-    GetBatch,
     InitSession,
     InitTokenizer,
-    LogEpochMetrics,
     LogStepMetrics,
     OptimStep,
     RegisterModel,
-    SaveCheckpoint,
     SaveFinal,
-    SetEpoch,
-    batches_this_epoch,
-    every_n_epochs,
 )
 from kitchen.stages.build_preference_data import BuildPreferenceData
 from kitchen.stages.evaluate_preferences import EvaluatePreferences
 from kitchen.stages.load_preferences import LoadPreferences
 from kitchen.stages.reference_logprobs import PrepareReference, ScoreBatchWithReference
-from kitchen.workflow import Branch, Loop, Step
+from kitchen.workflow import Branch, Step
 
 
 class DPOConfig(TrainConfig):
@@ -89,32 +83,14 @@ RECIPE = Recipe(
         Step(BuildPreferenceData()),
         Step(PrepareReference()),
         Step(EvaluatePreferences(name="evaluate_baseline", baseline=True)),
-        Loop(
-            "epochs",
-            lambda ctx: ctx.config.epochs,
+        epoch_loop(
             (
-                Step(SetEpoch()),
-                Loop(
-                    "batches",
-                    batches_this_epoch,
-                    (
-                        Step(GetBatch()),
-                        Branch("score_batch", _live_reference, (Step(ScoreBatchWithReference()),)),
-                        Step(ForwardBackward(dpo_loss)),
-                        Step(OptimStep()),
-                        Step(LogStepMetrics()),
-                    ),
-                ),
-                Step(LogEpochMetrics()),
-                Branch(
-                    "should_checkpoint", every_n_epochs("save_every"), (Step(SaveCheckpoint()),)
-                ),
-                Branch(
-                    "should_evaluate",
-                    every_n_epochs("eval_every", not_last=True),
-                    (Step(evaluate),),
-                ),
+                Branch("score_batch", _live_reference, (Step(ScoreBatchWithReference()),)),
+                Step(ForwardBackward(dpo_loss)),
+                Step(OptimStep()),
+                Step(LogStepMetrics()),
             ),
+            evaluate=evaluate,
         ),
         Step(SaveFinal()),
         Step(evaluate),

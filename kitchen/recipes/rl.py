@@ -45,8 +45,8 @@ class RLConfig(SessionConfig):
     env_options: dict[str, Any] = Field(
         default_factory=dict, description="options of the environment (e.g. max_digits)"
     )
-    steps: int = Field(40, ge=1, description="rollout iterations (one policy update each)")
-    groups_per_batch: int = Field(16, ge=1, description="problems per rollout")
+    steps: int = Field(100, ge=1, description="rollout iterations (one policy update each)")
+    groups_per_batch: int = Field(32, ge=1, description="problems per rollout")
     group_size: int = Field(8, ge=2, description="completions per problem (a GRPO group)")
     max_new_tokens: int = Field(8, ge=1, description="completion length limit")
     temperature: float = Field(1.0, ge=0, description="sampling temperature of the rollouts")
@@ -56,17 +56,22 @@ class RLConfig(SessionConfig):
     )
     clip_low: float = Field(0.2, ge=0, description="PPO clip ε below 1")
     clip_high: float = Field(0.2, ge=0, description="PPO clip ε above 1 (DAPO's clip-higher)")
-    ppo_epochs: int = Field(1, ge=1, description="updates per rollout batch")
+    ppo_epochs: int = Field(2, ge=1, description="updates per rollout batch")
     kl_coef: float = Field(0.0, ge=0, description="KL penalty to the starting model (0: none)")
     kl_estimator: Literal["k1", "k3"] = Field("k3", description="KL estimator (Schulman 2020)")
-    normalize_advantages: bool = Field(True, description="divide advantages by the group std")
+    normalize_advantages: bool = Field(
+        False, description="divide advantages by the group std (GRPO); off: Dr. GRPO's unbiased"
+    )
     drop_constant_groups: bool = Field(True, description="skip groups whose rewards are equal")
-    learning_rate: float = Field(2e-4, gt=0, le=1.0, description="peak learning rate")
+    learning_rate: float = Field(1e-4, gt=0, le=1.0, description="peak learning rate")
     warmup_steps: int = Field(0, ge=0, description="linear warm-up steps")
     lr_schedule: Literal["constant", "linear", "cosine"] = Field("constant", description="decay")
     save_every: int = Field(10, ge=0, description="checkpoint every N rollouts (0: never)")
     eval_every: int = Field(0, ge=0, description="evaluate every N rollouts (0: only at the end)")
     eval_samples: int = Field(200, ge=0, description="held-out problems to score")
+    eval_temperature: float = Field(
+        0.0, ge=0, description="held-out sampling: 0 greedy; 1 scores the policy as it samples"
+    )
 
 
 class MathRLConfig(RLConfig):
@@ -80,6 +85,8 @@ class MathRLConfig(RLConfig):
     )
     max_new_tokens: int = Field(512, ge=1, description="completion length limit")
     groups_per_batch: int = Field(8, ge=1, description="problems per rollout")
+    steps: int = Field(200, ge=1, description="rollout iterations (one policy update each)")
+    ppo_epochs: int = Field(1, ge=1, description="updates per rollout batch")
     learning_rate: float = Field(1e-6, gt=0, le=1.0, description="peak learning rate")
     chat_template: Literal["auto", "llama3", "qwen", "plain"] = Field("auto")
 

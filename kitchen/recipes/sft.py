@@ -5,28 +5,22 @@ from __future__ import annotations
 from pydantic import Field
 
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import TrainConfig
+from kitchen.recipes.common import TrainConfig, epoch_loop
 from kitchen.stages import (
     BuildDataset,
     Cleanup,
     Evaluate,
     ForwardBackward,
-    GetBatch,
     InitSession,
     InitTokenizer,
     LoadDataset,
-    LogEpochMetrics,
     LogStepMetrics,
     OptimStep,
     RegisterModel,
-    SaveCheckpoint,
     SaveFinal,
-    SetEpoch,
-    batches_this_epoch,
-    every_n_epochs,
 )
 from kitchen.types import TrainOn
-from kitchen.workflow import Branch, Loop, Step
+from kitchen.workflow import Step
 
 
 class SFTConfig(TrainConfig):
@@ -52,31 +46,9 @@ RECIPE = Recipe(
         Step(InitTokenizer()),
         Step(BuildDataset()),
         Step(Evaluate(name="evaluate_baseline", baseline=True)),
-        Loop(
-            "epochs",
-            lambda ctx: ctx.config.epochs,
-            (
-                Step(SetEpoch()),
-                Loop(
-                    "batches",
-                    batches_this_epoch,
-                    (
-                        Step(GetBatch()),
-                        Step(ForwardBackward()),
-                        Step(OptimStep()),
-                        Step(LogStepMetrics()),
-                    ),
-                ),
-                Step(LogEpochMetrics()),
-                Branch(
-                    "should_checkpoint", every_n_epochs("save_every"), (Step(SaveCheckpoint()),)
-                ),
-                Branch(
-                    "should_evaluate",
-                    every_n_epochs("eval_every", not_last=True),
-                    (Step(evaluate),),
-                ),
-            ),
+        epoch_loop(
+            (Step(ForwardBackward()), Step(OptimStep()), Step(LogStepMetrics())),
+            evaluate=evaluate,
         ),
         Step(SaveFinal()),
         Step(evaluate),

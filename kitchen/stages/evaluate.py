@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kitchen.context import RunContext
-from kitchen.events import ArtifactSaved, Metrics
-from kitchen.stage import OnResume, Stage
+from kitchen.stages.held_out import HeldOutEvaluation
 
 
-class Evaluate(Stage):
+class Evaluate(HeldOutEvaluation):
     """Generate answers for held-out prompts and score them (exact match by default)."""
 
     reads = ("eval_samples", "eval_max_new_tokens", "baseline_eval")
     requires = ("session", "tokenizer", "renderer", "dataset")
 
     def __init__(self, name: str = "evaluate", *, baseline: bool = False) -> None:
-        self.name = name
-        self.baseline = baseline
-        self.provides = ("baseline_metrics",) if baseline else ("eval_metrics", "eval_result")
-        # The baseline is measured once; on resume its numbers come back from the checkpoint.
-        self.on_resume: OnResume = "skip" if baseline else "replay"
+        super().__init__(name, baseline=baseline)
+        if not baseline:
+            self.provides = ("eval_metrics", "eval_result")
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        if self.baseline and not cfg.baseline_eval:
+        if self.skipped(ctx):
             return ctx
         examples = ctx.state.need("dataset").eval[: cfg.eval_samples]
         if not examples:
@@ -39,27 +35,17 @@ class Evaluate(Stage):
             state.need("renderer"),
             examples,
         )
-        prefix = "baseline" if self.baseline else "eval"
-        values = {f"{prefix}/{k}": float(v) for k, v in result.metrics.items()}
-        ctx.emit(Metrics(ctx.meta.run_id, state.global_step, values))
         summary = ", ".join(f"{k}={v:.3f}" for k, v in result.metrics.items())
-        ctx.log(f"{prefix} on {len(examples)} examples: {summary}", stage=self.name)
         rows = [
             {"id": s.id, "input": s.input, "target": s.target, "output": s.output, "score": s.score}
             for s in result.samples
         ]
-        blob = ctx.ports.blobs.put_bytes(json.dumps(rows).encode())
-        ctx.emit(
-            ArtifactSaved(
-                ctx.meta.run_id,
-                "eval",
-                f"{prefix}-{evaluator.name}-step-{state.global_step}",
-                blob.sha256,
-                blob.size,
-                state.global_step,
-                meta={"metrics": dict(result.metrics), "samples": len(rows)},
-            )
+        changes = {} if self.baseline else {"eval_result": result}
+        return self.report(
+            ctx,
+            result.metrics,
+            summary=f"on {len(examples)} examples: {summary}",
+            rows=rows,
+            artifact=evaluator.name,
+            **changes,
         )
-        if self.baseline:
-            return ctx.evolve(baseline_metrics=dict(result.metrics))
-        return ctx.evolve(eval_metrics=dict(result.metrics), eval_result=result)

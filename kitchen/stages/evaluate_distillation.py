@@ -7,15 +7,14 @@ from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.envs import as_messages
-from kitchen.events import Metrics
-from kitchen.stage import OnResume, Stage
+from kitchen.stages.held_out import HeldOutEvaluation
 from kitchen.types import Datum, SamplingParams
 
 BATCH = 64
 EVAL_SEED = 7_777
 
 
-class EvaluateDistillation(Stage):
+class EvaluateDistillation(HeldOutEvaluation):
     """Sample the student (temperature 1, a fixed seed) on up to ``eval_samples`` held-out
     prompts and average ``log p_S(x) - log p_T(x)`` over the sampled tokens: an unbiased
     estimate of the per-token reverse KL(student ‖ teacher). Also the student's and teacher's
@@ -25,21 +24,14 @@ class EvaluateDistillation(Stage):
     reads = ("eval_samples", "max_new_tokens", "baseline_eval")
 
     def __init__(self, name: str = "evaluate_distillation", *, baseline: bool = False) -> None:
-        self.name = name
-        self.baseline = baseline
-        self.provides = ("baseline_metrics",) if baseline else ("eval_metrics",)
-        self.on_resume: OnResume = "skip" if baseline else "replay"
+        super().__init__(name, baseline=baseline)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        if self.baseline and not cfg.baseline_eval:
+        if self.skipped(ctx):
             return ctx
         state = ctx.state
-        problems = state.need("env_set")
-        envs = []
-        for index in range(problems.num_batches(BATCH, "test")):
-            envs += [b.make_envs()[0] for b in problems.get_batch(index, BATCH, "test")]
-        envs = envs[: cfg.eval_samples]
+        envs = state.need("env_set").test_envs(cfg.eval_samples)
         if not envs:
             return ctx
         renderer = state.need("renderer")
@@ -75,13 +67,5 @@ class EvaluateDistillation(Stage):
             "teacher_logprob": statistics.fmean(t_lp),
             "tokens": float(len(gaps)),
         }
-        prefix = "baseline" if self.baseline else "eval"
-        step = state.global_step
-        ctx.emit(Metrics(ctx.meta.run_id, step, {f"{prefix}/{k}": v for k, v in metrics.items()}))
-        ctx.log(
-            f"{prefix}: reverse KL to the teacher {metrics['reverse_kl']:.4f} nats/token",
-            stage=self.name,
-        )
-        if self.baseline:
-            return ctx.evolve(baseline_metrics=metrics)
-        return ctx.evolve(eval_metrics=metrics)
+        summary = f"reverse KL to the teacher {metrics['reverse_kl']:.4f} nats/token"
+        return self.report(ctx, metrics, summary=summary)

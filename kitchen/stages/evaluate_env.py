@@ -2,51 +2,44 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.envs import as_messages
-from kitchen.events import ArtifactSaved, Metrics
-from kitchen.stage import OnResume, Stage
+from kitchen.stages.held_out import HeldOutEvaluation
 from kitchen.types import SamplingParams
 
 BATCH = 64
+EVAL_SEED = 7_777
 
 
-class EvaluateEnv(Stage):
-    """Greedy completions for up to ``eval_samples`` held-out problems; mean reward and the
-    environment's metrics (``correct``: the share solved)."""
+class EvaluateEnv(HeldOutEvaluation):
+    """Completions for up to ``eval_samples`` held-out problems, greedy or at
+    ``eval_temperature`` (with a fixed seed, so before and after are comparable); mean reward
+    and the environment's metrics (``correct``: the share solved)."""
 
     requires = ("session", "tokenizer", "renderer", "env_set")
-    reads = ("eval_samples", "max_new_tokens", "baseline_eval")
+    reads = ("eval_samples", "max_new_tokens", "baseline_eval", "eval_temperature")
 
     def __init__(self, name: str = "evaluate_env", *, baseline: bool = False) -> None:
-        self.name = name
-        self.baseline = baseline
-        self.provides = ("baseline_metrics",) if baseline else ("eval_metrics",)
-        self.on_resume: OnResume = "skip" if baseline else "replay"
+        super().__init__(name, baseline=baseline)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        if self.baseline and not cfg.baseline_eval:
+        if self.skipped(ctx):
             return ctx
         state = ctx.state
-        problems = state.need("env_set")
-        builders = []
-        for index in range(problems.num_batches(BATCH, "test")):
-            builders += problems.get_batch(index, BATCH, "test")
-        envs = [builder.make_envs()[0] for builder in builders][: cfg.eval_samples]
+        envs = state.need("env_set").test_envs(cfg.eval_samples)
         if not envs:
             ctx.log("no held-out problems: skipping evaluation", level="warning")
             return ctx
         renderer = state.need("renderer")
         tokenizer = state.need("tokenizer")
-        sampler = state.need("session").sampler()
+        sampler = state.need("session").sampler(seed=EVAL_SEED)
         params = SamplingParams(
             max_new_tokens=cfg.max_new_tokens,
-            temperature=0.0,
+            temperature=float(getattr(cfg, "eval_temperature", 0.0)),
             stop_token_ids=tuple(renderer.stop_token_ids),
         )
         prompts = [renderer.render_prompt(as_messages(env.initial_observation())) for env in envs]
@@ -64,26 +57,7 @@ class EvaluateEnv(Stage):
         for key in sorted({k for s in scores for k in s} - {"reward"}):
             metrics[key] = statistics.fmean(s.get(key, 0.0) for s in scores)
         metrics["n"] = float(len(rows))
-        prefix = "baseline" if self.baseline else "eval"
-        step = state.global_step
-        ctx.emit(Metrics(ctx.meta.run_id, step, {f"{prefix}/{k}": v for k, v in metrics.items()}))
-        ctx.log(
-            f"{prefix} on {len(rows)} problems: reward {metrics['reward_mean']:.3f}"
-            + (f", correct {metrics['correct']:.3f}" if "correct" in metrics else ""),
-            stage=self.name,
+        summary = f"on {len(rows)} problems: reward {metrics['reward_mean']:.3f}" + (
+            f", correct {metrics['correct']:.3f}" if "correct" in metrics else ""
         )
-        blob = ctx.ports.blobs.put_bytes(json.dumps(rows).encode())
-        ctx.emit(
-            ArtifactSaved(
-                ctx.meta.run_id,
-                "eval",
-                f"{prefix}-env-step-{step}",
-                blob.sha256,
-                blob.size,
-                step,
-                meta={"metrics": metrics, "samples": len(rows)},
-            )
-        )
-        if self.baseline:
-            return ctx.evolve(baseline_metrics=metrics)
-        return ctx.evolve(eval_metrics=metrics)
+        return self.report(ctx, metrics, summary=summary, rows=rows, artifact="env")

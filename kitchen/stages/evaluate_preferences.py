@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kitchen.context import RunContext
-from kitchen.events import ArtifactSaved, Metrics
-from kitchen.stage import OnResume, Stage
+from kitchen.stages.held_out import HeldOutEvaluation
 
 CHUNK = 64
 
@@ -16,7 +14,7 @@ def _number(value: float | tuple[float, ...]) -> float:
     return float(value) if isinstance(value, int | float) else float(sum(value))
 
 
-class EvaluatePreferences(Stage):
+class EvaluatePreferences(HeldOutEvaluation):
     """Held-out preference metrics of the current weights.
 
     - ``preference_accuracy``: the share of pairs where the policy gives the chosen reply a
@@ -29,14 +27,11 @@ class EvaluatePreferences(Stage):
     reads = ("beta", "baseline_eval")
 
     def __init__(self, name: str = "evaluate_preferences", *, baseline: bool = False) -> None:
-        self.name = name
-        self.baseline = baseline
-        self.provides = ("baseline_metrics",) if baseline else ("eval_metrics",)
-        self.on_resume: OnResume = "skip" if baseline else "replay"
+        super().__init__(name, baseline=baseline)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        if self.baseline and not cfg.baseline_eval:
+        if self.skipped(ctx):
             return ctx
         data = ctx.state.need("eval_data")
         if not data:
@@ -63,26 +58,8 @@ class EvaluatePreferences(Stage):
             "reward_margin": margins / pairs,
             "n": float(pairs),
         }
-        prefix = "baseline" if self.baseline else "eval"
-        step = ctx.state.global_step
-        ctx.emit(Metrics(ctx.meta.run_id, step, {f"{prefix}/{k}": v for k, v in metrics.items()}))
-        ctx.log(
-            f"{prefix} on {pairs} pairs: preference accuracy {metrics['preference_accuracy']:.3f}"
-            f", reward margin {metrics['reward_margin']:.3f}",
-            stage=self.name,
+        summary = (
+            f"on {pairs} pairs: preference accuracy {metrics['preference_accuracy']:.3f}, "
+            f"reward margin {metrics['reward_margin']:.3f}"
         )
-        blob = ctx.ports.blobs.put_bytes(json.dumps(rows).encode())
-        ctx.emit(
-            ArtifactSaved(
-                ctx.meta.run_id,
-                "eval",
-                f"{prefix}-preferences-step-{step}",
-                blob.sha256,
-                blob.size,
-                step,
-                meta={"metrics": metrics, "samples": pairs},
-            )
-        )
-        if self.baseline:
-            return ctx.evolve(baseline_metrics=metrics)
-        return ctx.evolve(eval_metrics=metrics)
+        return self.report(ctx, metrics, summary=summary, rows=rows, artifact="preferences")

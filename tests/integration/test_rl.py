@@ -94,3 +94,28 @@ def test_a_paused_rl_run_resumes_into_the_same_rewards(tmp_path: Path) -> None:
     assert _curve(tmp_path, paused.run_id, "train/loss") == pytest.approx(
         _curve(tmp_path, straight.run_id, "train/loss"), rel=1e-6, abs=1e-9
     )
+
+
+@pytest.mark.slow
+def test_rl_raises_the_sampled_reward_over_an_sft_warm_start(tmp_path: Path) -> None:
+    # Measured (seed 0, ~90 s of CPU): a 700-step SFT warm start answers 89.5% of the
+    # environment's held-out additions greedily but only ~56% when sampling at temperature 1;
+    # 100 rollouts of GRPO (the rl_arith defaults) sharpen the policy: held-out reward at
+    # temperature 1 rises by about 0.14 and the rollouts' entropy falls.
+    warm = run(
+        "sft",
+        overrides=["max_steps=700", "epochs=6", "eval_samples=20", "save_every=0", "threads=1"],
+        home=tmp_path,
+    )
+    assert warm.status == "succeeded", warm.error
+    outcome = run(
+        "rl_arith",
+        overrides=["model=models:/sft-kitchen-tiny", "eval_temperature=1.0", "threads=1"],
+        home=tmp_path,
+    )
+    assert outcome.status == "succeeded", outcome.error
+    before = outcome.baseline_metrics["reward_mean"]
+    after = outcome.eval_metrics["reward_mean"]
+    assert after >= before + 0.08, (before, after)
+    rewards = _curve(tmp_path, outcome.run_id, "rl/reward_mean")
+    assert sum(rewards[-10:]) / 10 >= sum(rewards[:10]) / 10 + 0.05

@@ -17,13 +17,20 @@ from ui.screens.base import KitchenScreen, LiveUpdate, TopBar
 from ui.screens.control import confirm_cancel, confirm_delete, pause_or_resume
 
 LOSS = "train/loss"
-EVAL = "eval/exact_match"
-SUMMARY_KEYS = (LOSS, EVAL)
+EVAL_KEYS = (
+    "eval/exact_match",
+    "eval/preference_accuracy",
+    "eval/correct",
+    "eval/reward_mean",
+    "eval/reverse_kl",
+)
+"""The eval column shows a run's headline held-out metric: the first of these it has (SFT,
+DPO, RL and distillation runs report different ones)."""
+SUMMARY_KEYS = (LOSS, *EVAL_KEYS)
 REFRESH_S = 2.0
 """How often the table is read again even with no lifecycle events."""
 PAGE = 500
-MODEL_LOOKUPS = 20
-"""Run details fetched per refresh to learn runs' models (the runs table has no model)."""
+"""Runs read per refresh."""
 
 # (key, label, narrow): narrow columns are shown below 110 columns of terminal.
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
@@ -130,29 +137,8 @@ class RunsScreen(KitchenScreen):
         """New rows from the engine."""
         self.rows = rows
         self.loaded = True
+        self.models.update({r.id: r.model or "-" for r in rows})
         self.render_rows()
-        missing = [r.id for r in rows if r.id not in self.models][:MODEL_LOOKUPS]
-        if missing:
-            client = self.kitchen.client
-
-            def lookup() -> dict[str, str]:
-                found = {}
-                for run_id in missing:
-                    config = client.run(run_id).run.config
-                    found[run_id] = str(config.get("model", "-"))
-                return found
-
-            call(self, lookup, self.got_models, group="models")
-
-    def got_models(self, models: dict[str, str]) -> None:
-        """Models of runs, from their configs."""
-        self.models.update(models)
-        table = self.table
-        if "model" not in table.columns:
-            return
-        for run_id, model in models.items():
-            if run_id in table.rows:
-                table.update_cell(run_id, "model", model, update_width=True)
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -175,7 +161,7 @@ class RunsScreen(KitchenScreen):
         """The value of the sort column of a row (missing values last)."""
         key = self.sort_key
         if key in ("loss", "eval"):
-            value = self.metric(row, LOSS if key == "loss" else EVAL)
+            value = self.metric(row, LOSS) if key == "loss" else self.eval_metric(row)
             return (value is None, value or 0.0)
         if key == "progress":
             live = self.kitchen.live.runs.get(row.id)
@@ -194,6 +180,14 @@ class RunsScreen(KitchenScreen):
         if live is not None and key in live.metrics:
             return live.metrics[key]
         return row.metrics.get(key)
+
+    def eval_metric(self, row: RunRowOut) -> float | None:
+        """The run's headline held-out metric (see :data:`EVAL_KEYS`)."""
+        for key in EVAL_KEYS:
+            value = self.metric(row, key)
+            if value is not None:
+                return value
+        return None
 
     def cells(self, row: RunRowOut, now: datetime) -> dict[str, Any]:
         """The cells of one row."""
@@ -218,7 +212,7 @@ class RunsScreen(KitchenScreen):
             "progress": progress,
             "step": "-" if step is None else str(step),
             "loss": fmt.number(self.metric(row, LOSS)),
-            "eval": fmt.number(self.metric(row, EVAL)),
+            "eval": fmt.number(self.eval_metric(row)),
             "duration": fmt.duration(row.duration_s),
             "age": fmt.age(row.created_at, now),
         }

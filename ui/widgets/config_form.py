@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
@@ -93,7 +94,10 @@ class ConfigForm(Widget):
         for f in self.fields:
             with Vertical(classes="field", id=f"field-{f.name}"):
                 with Horizontal(classes="row"):
-                    yield Label(f"[b]{f.name}[/b]\n[dim]{f.description}[/dim]", classes="name")
+                    yield Label(
+                        f"[b]{escape(f.name)}[/b]\n[dim]{escape(f.description)}[/dim]",
+                        classes="name",
+                    )
                     yield self.editor(f)
                 yield Static("", classes="error", id=f"error-{f.name}")
 
