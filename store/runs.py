@@ -171,6 +171,19 @@ def get_run(db: Database, id_or_prefix: str) -> Run:
     return matches[0]
 
 
+def check_transition(run_id: str, current: str, status: str) -> None:
+    """Refuse a move the run's life does not allow (setting the same status is allowed).
+
+    Raises:
+        InvalidValueError: ``status`` is not a run status.
+        InvalidTransitionError: ``current`` cannot become ``status``.
+    """
+    if status not in RUN_STATUSES:
+        raise InvalidValueError(f"unknown run status {status!r}; one of {sorted(RUN_STATUSES)}")
+    if status != current and status not in _TRANSITIONS[current]:
+        raise InvalidTransitionError(f"run {run_id} is {current}; it cannot become {status}")
+
+
 def set_status(
     db: Database,
     run_id: str,
@@ -188,16 +201,13 @@ def set_status(
         InvalidTransitionError: The run cannot go from its status to ``status``.
         NotFoundError: No such run.
     """
-    if status not in RUN_STATUSES:
-        raise InvalidValueError(f"unknown run status {status!r}; one of {sorted(RUN_STATUSES)}")
     with db.session(write=True) as session:
         run = session.get(Run, run_id)
         if run is None:
             raise NotFoundError(f"no run {run_id!r}")
+        check_transition(run_id, run.status, status)
         if run.status == status:
             return run
-        if status not in _TRANSITIONS[run.status]:
-            raise InvalidTransitionError(f"run {run_id} is {run.status}; it cannot become {status}")
         now = utcnow()
         if status == "running" and run.started_at is None:
             run.started_at = now

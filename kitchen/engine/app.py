@@ -86,6 +86,7 @@ class EngineState:
                     raise KitchenNotFound(f"no run {run_id!r}")
                 recorder = StoreRecorder(self.store, StoreMetrics(self.store))
                 self.recorders[run_id] = recorder
+            _check_statuses(run_id, self.store.get_run(run_id).status, events)
             for event in events:
                 if isinstance(event, ev.ArtifactSaved) and event.kind == "checkpoint":
                     # Durable before the checkpoint is: a crash right after must not lose the
@@ -102,6 +103,20 @@ class EngineState:
         self.hub.close()
         if self.on_shutdown is not None:
             self.on_shutdown()
+
+
+def _check_statuses(run_id: str, status: str, events: Sequence[ev.Event]) -> None:
+    """Refuse, before anything of the batch is written, a batch whose status changes the run
+    cannot make (a finished run starting again): a batch is applied whole or not at all."""
+    from store.runs import check_transition
+
+    for event in events:
+        if isinstance(event, ev.RunStarted):
+            check_transition(run_id, status, "running")
+            status = "running"
+        elif isinstance(event, ev.RunFinished):
+            check_transition(run_id, status, event.status)
+            status = event.status
 
 
 class TokenGate:

@@ -35,7 +35,9 @@ class LossSpec:
     - ``importance_sampling``: ``extras["logprobs"]`` (the sampler's, per token) and
       ``extras["advantage"]`` (per sequence) or ``extras["advantages"]`` (per token).
     - ``ppo``: as ``importance_sampling``, clipped; params ``clip_low``, ``clip_high``,
-      ``kl_coef`` with ``kl_estimator`` ``"k1"``/``"k3"`` against ``extras["ref_logprobs"]``.
+      ``kl_coef`` with ``kl_estimator`` ``"k1"``/``"k3"`` against ``extras["ref_logprobs"]``,
+      and ``value_coef``: with a value head, 0.5·(V − R)² against per-token
+      ``extras["returns"]`` (GAE).
     - ``logit_distillation``: a ``reference`` session (the teacher) with the same vocabulary;
       params ``temperature``, ``alpha`` (weight of the cross-entropy term).
     """
@@ -64,6 +66,8 @@ class SessionSpec:
     compile: bool = False
     num_threads: int = 0
     model_dir: Path | None = None
+    # A scalar head on the last hidden state, trained with the policy (PPO with GAE).
+    value_head: bool = False
 
 
 class TrainingSession(Protocol):
@@ -90,6 +94,16 @@ class TrainingSession(Protocol):
     ) -> StepResult:
         """Accumulate gradients of ``loss`` over ``batch`` (mean masked cross-entropy by
         default); the objective's own metrics come back in ``StepResult.extra``."""
+        ...
+
+    def values(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
+        """The value head's estimate at each target position (``SessionSpec.value_head``),
+        aligned like :meth:`logprobs`: position ``i`` is the value of the state before token
+        ``i``; 0.0 where there is no target.
+
+        Raises:
+            ConfigError: the session has no value head.
+        """
         ...
 
     def logprobs(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:

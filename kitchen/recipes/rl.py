@@ -59,6 +59,13 @@ class RLConfig(SessionConfig):
     ppo_epochs: int = Field(2, ge=1, description="updates per rollout batch")
     kl_coef: float = Field(0.0, ge=0, description="KL penalty to the starting model (0: none)")
     kl_estimator: Literal["k1", "k3"] = Field("k3", description="KL estimator (Schulman 2020)")
+    advantage_estimator: Literal["grpo", "gae"] = Field(
+        "grpo",
+        description="grpo: reward minus the group's mean; gae: GAE over a learned value head",
+    )
+    gamma: float = Field(1.0, ge=0, le=1, description="gae: discount per token")
+    gae_lambda: float = Field(0.95, ge=0, le=1, description="gae: λ of the estimator")
+    value_coef: float = Field(0.5, ge=0, description="gae: weight of the value loss")
     normalize_advantages: bool = Field(
         False, description="divide advantages by the group std (GRPO); off: Dr. GRPO's unbiased"
     )
@@ -105,6 +112,7 @@ def rl_loss(config: Any) -> LossSpec:
             "clip_high": config.clip_high,
             "kl_coef": config.kl_coef,
             "kl_estimator": config.kl_estimator,
+            "value_coef": config.value_coef if config.advantage_estimator == "gae" else 0.0,
         },
     )
 

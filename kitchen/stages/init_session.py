@@ -32,6 +32,7 @@ def session_spec(ctx: RunContext[Any], model: str | None = None) -> SessionSpec:
         gradient_checkpointing=cfg.gradient_checkpointing,
         num_threads=cfg.threads,
         compile=cfg.compile,
+        value_head=model is None and getattr(cfg, "advantage_estimator", "") == "gae",
     )
 
 
@@ -50,6 +51,7 @@ class InitSession(Stage):
         "gradient_checkpointing",
         "threads",
         "compile",
+        "advantage_estimator",
     )
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:

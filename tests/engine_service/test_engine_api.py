@@ -157,6 +157,20 @@ def test_store_refusal_maps_to_409(client: TestClient, seeded: Seeded) -> None:
     assert "succeeded" in response.json()["detail"]
 
 
+def test_a_batch_with_a_refused_status_writes_nothing(client: TestClient, seeded: Seeded) -> None:
+    before = seeded.store.metric_curve(seeded.a, "train/loss").total_points
+    batch = [
+        {"type": "Metrics", "run_id": seeded.a, "step": 99, "values": {"train/loss": 0.5}},
+        {"type": "Log", "run_id": seeded.a, "level": "info", "message": "late line"},
+        {"type": "RunStarted", "run_id": seeded.a, "recipe": "sft", "config": {}},
+    ]
+    response = client.post(f"/v1/runs/{seeded.a}/events", json=batch)
+    assert response.status_code == 409
+    seeded.store.flush()
+    assert seeded.store.metric_curve(seeded.a, "train/loss").total_points == before
+    assert not any(line.message == "late line" for line in seeded.store.logs(seeded.a))
+
+
 def test_logs_tail_and_stage_events(client: TestClient, seeded: Seeded) -> None:
     store = seeded.store
     for i in range(30):

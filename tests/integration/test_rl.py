@@ -22,6 +22,7 @@ SMALL = [
     "threads=1",
     "save_every=0",
     "drop_constant_groups=false",
+    "ppo_epochs=1",
 ]
 
 
@@ -119,3 +120,30 @@ def test_rl_raises_the_sampled_reward_over_an_sft_warm_start(tmp_path: Path) -> 
     assert after >= before + 0.08, (before, after)
     rewards = _curve(tmp_path, outcome.run_id, "rl/reward_mean")
     assert sum(rewards[-10:]) / 10 >= sum(rewards[:10]) / 10 + 0.05
+
+
+def test_gae_over_a_value_head_trains_the_values_and_resumes_exactly(tmp_path: Path) -> None:
+    gae = [*SMALL, "advantage_estimator=gae", "value_coef=1.0", "save_every=2"]
+    straight = run("rl_arith", overrides=gae, home=tmp_path)
+    assert straight.status == "succeeded", straight.error
+    value_loss = _curve(tmp_path, straight.run_id, "rl/value_loss")
+    assert len(value_loss) == 4 and value_loss[-1] < value_loss[0]
+
+    token = CancelToken()
+
+    def pause_after_third_rollout(event: ev.Event) -> None:
+        if isinstance(event, ev.Progress) and event.info.get("rollout") == 3.0:
+            token.pause("test")
+
+    paused = run(
+        "rl_arith",
+        overrides=gae,
+        home=tmp_path,
+        cancel=token,
+        subscribers=(pause_after_third_rollout,),
+    )
+    assert paused.status == "paused", paused.error
+    resumed = run(resume=paused.run_id, home=tmp_path)
+    assert resumed.status == "succeeded", resumed.error
+    # The value head's weights and optimiser state travel in the checkpoint.
+    assert _curve(tmp_path, paused.run_id, "rl/value_loss") == pytest.approx(value_loss, rel=1e-6)

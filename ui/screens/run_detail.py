@@ -25,7 +25,7 @@ CHARTS: tuple[tuple[str, str], ...] = (
     ("loss", "train/loss"),
     ("learning rate", "train/lr"),
     ("tokens/s", "train/tokens_per_s"),
-    ("reward", "reward"),
+    ("reward", "train/reward"),
     ("eval", "eval/"),
 )
 """Each chart's title and the metric keys it draws (exact, else containing or prefixed)."""
@@ -40,6 +40,15 @@ def chart_keys(pattern: str, keys: list[str]) -> list[str]:
         return [pattern]
     if pattern.endswith("/"):  # scores, not counts (``eval/n``)
         return [k for k in keys if k.startswith(pattern) and not k.endswith("/n")]
+    if pattern == "train/reward":
+        # What a run is rewarded with while it trains: RL's rollout rewards, DPO's implicit
+        # rewards of the chosen and rejected replies and their margin.
+        return [
+            k
+            for k in keys
+            if k in ("rl/reward_mean", "train/margin")
+            or (k.startswith(("train/", "rl/")) and k.endswith("_reward"))
+        ]
     return [k for k in keys if pattern in k]
 
 

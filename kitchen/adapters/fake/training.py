@@ -171,6 +171,14 @@ class FakeSession:
         self._zero_grads()
         return OptimResult(lr=lr, grad_norm=norm)
 
+    def values(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
+        """The fake has no value head.
+
+        Raises:
+            ConfigError: always.
+        """
+        raise ConfigError("the fake backend has no value head; use the torch backend")
+
     def logprobs(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
         """Each target token's log-probability under the bigram model, aligned with the ids."""
         self._check_open()

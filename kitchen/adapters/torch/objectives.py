@@ -104,6 +104,7 @@ def compute_objective(
     data: Collated,
     batch: Sequence[Datum],
     teacher_logits: torch.Tensor | None = None,
+    values: torch.Tensor | None = None,
 ) -> Objective:
     """The objective ``spec`` names over a model's ``logits`` for ``batch``.
 
@@ -167,6 +168,12 @@ def compute_objective(
             kl = losses.kl_estimate(logp, ref, mask, kind=kind).mean
             loss = loss + kl_coef * kl
             metrics["kl"] = float(kl.detach())
+        value_coef = _param(spec, "value_coef", 0.0)
+        if value_coef > 0 and values is not None:
+            returns = per_token_extra(batch, "returns", logp)
+            value_loss = 0.5 * losses.masked_mean((values - returns) ** 2, mask)
+            loss = loss + value_coef * value_loss
+            metrics["value_loss"] = float(value_loss.detach())
         with torch.no_grad():
             metrics["entropy"] = float(losses.entropy(logits, mask))
         return Objective(loss, metrics)

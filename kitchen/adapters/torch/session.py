@@ -73,6 +73,16 @@ class TorchSession:
         self._save_tokenizer = save_tokenizer
         self._lora = spec.lora_rank > 0
         self._named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self._value_head: torch.nn.Linear | None = None
+        if spec.value_head:
+            hidden = int(model.get_input_embeddings().embedding_dim)  # type: ignore[operator]
+            generator = torch.Generator().manual_seed(spec.seed)
+            head = torch.nn.Linear(hidden, 1)
+            with torch.no_grad():  # small and seeded: values start near 0
+                head.weight.normal_(0.0, 1e-3, generator=generator)
+                head.bias.zero_()
+            self._value_head = head.to(device)
+            self._named += [(f"value_head.{n}", p) for n, p in head.named_parameters()]
         self._optimizer: torch.optim.AdamW | None = _adamw(self._named, spec, device)
         self._rng = RngStreams(spec.seed, device)
         self._keeps_logits = _accepts_logits_to_keep(model)
@@ -140,8 +150,12 @@ class TorchSession:
                     teacher = None
                     if reference is not None:
                         teacher = _as_torch(reference).logits(data)
-                    logits = self._logits(model, data)
-                    found = compute_objective(loss, logits, data, batch, teacher)
+                    values = None
+                    if float(loss.params.get("value_coef", 0.0) or 0.0) > 0:
+                        logits, values = self._logits_and_values(model, data)
+                    else:
+                        logits = self._logits(model, data)
+                    found = compute_objective(loss, logits, data, batch, teacher, values)
                     objective, extra = found.loss, found.metrics
             value = float(objective.detach())
             if not math.isfinite(value):
@@ -158,6 +172,35 @@ class TorchSession:
         logp, _ = target_logprobs(self.logits(data), data.labels)
         rows = logp.cpu().tolist()
         return [tuple(row[: len(d.input_ids)]) for row, d in zip(rows, batch, strict=True)]
+
+    def values(self, batch: Sequence[Datum]) -> list[tuple[float, ...]]:
+        """The value head's estimates at the target positions, aligned with ``input_ids``."""
+        model = self._live_model()
+        data = self._collate(batch)
+        with eval_mode(model), torch.no_grad(), self._autocast():
+            _, values = self._logits_and_values(model, data)
+        mask = torch.zeros_like(values, dtype=torch.bool)
+        mask[:, 1:] = data.labels[:, 1:] != -100
+        rows = (values.float() * mask).cpu().tolist()
+        return [tuple(row[: len(d.input_ids)]) for row, d in zip(rows, batch, strict=True)]
+
+    def _logits_and_values(
+        self, model: torch.nn.Module, data: Collated
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        head = self._value_head
+        if head is None:
+            raise ConfigError("this session has no value head (SessionSpec.value_head=False)")
+        out = model(
+            input_ids=data.input_ids,
+            attention_mask=data.attention_mask,
+            use_cache=False,
+            output_hidden_states=True,
+        )
+        hidden = out.hidden_states[-1]
+        # The value of the state before token i is read where token i is predicted: at i - 1.
+        values = torch.zeros(data.labels.shape, dtype=torch.float32, device=hidden.device)
+        values[:, 1:] = head(hidden[:, :-1].float()).squeeze(-1)
+        return out.logits, values
 
     def logits(self, data: Collated) -> torch.Tensor:
         """Every position's logits for a collated batch, in eval mode without gradients (a
