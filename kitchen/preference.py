@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kitchen.adapters.hf._records import parse_messages
 from kitchen.errors import ConfigError, DataError
 from kitchen.types import Message, Role
 
@@ -225,7 +226,7 @@ def _reply(row: Row, column: str, at: str) -> tuple[tuple[Message, ...], str]:
     if isinstance(value, str):
         return (), value
     if isinstance(value, list):
-        messages = _messages(value, column, at)
+        messages = parse_messages(value, column, at)
         if messages[-1].role != "assistant":
             raise DataError(f"{at}: field {column!r} must end in an assistant message")
         return messages[:-1], messages[-1].content
@@ -241,26 +242,10 @@ def _prompt(row: Row, column: str, at: str) -> tuple[Message, ...]:
             raise DataError(f"{at}: field {column!r} is empty")
         return (Message("user", value),)
     if isinstance(value, list):
-        return _messages(value, column, at)
+        return parse_messages(value, column, at)
     raise DataError(
         f"{at}: field {column!r} must be text or a list of messages, got {_kind(value)}"
     )
-
-
-def _messages(value: list[Any], column: str, at: str) -> tuple[Message, ...]:
-    if not value:
-        raise DataError(f"{at}: field {column!r} is an empty list of messages")
-    messages = []
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            raise DataError(f"{at}: {column}[{i}] must be an object with role and content")
-        role, content = item.get("role"), item.get("content")
-        if role not in _ROLES:
-            raise DataError(f"{at}: {column}[{i}].role must be one of {_ROLES}, got {role!r}")
-        if not isinstance(content, str):
-            raise DataError(f"{at}: {column}[{i}].content must be text, got {_kind(content)}")
-        messages.append(Message(role, content))
-    return tuple(messages)
 
 
 def _field(row: Row, column: str, at: str) -> Any:

@@ -22,8 +22,12 @@ export KITCHEN_HOME=/tmp/kitchen-gpu-rl
   python3 -m kitchen run rl_arith --embedded model=models:/sft-kitchen-tiny eval_temperature=1.0 -q | tail -8
   python3 -m kitchen run rl_arith --embedded model=models:/sft-kitchen-tiny advantage_estimator=gae steps=20 -q | tail -4
   python3 -m kitchen run distill --embedded steps=100 -q | tail -6
+  echo "== what the TRL comparison needs =="
+  for m in trl accelerate datasets pandas pyarrow dill multiprocess xxhash; do
+    python3 -c "import $m; print('$m', getattr($m, '__version__', '?'))" 2>&1 | tail -1
+  done
   if [ -f benchmarks/gpu_trl_compare.py ]; then
-    echo "== Kitchen vs TRL =="
-    timeout 300 python3 benchmarks/gpu_trl_compare.py
+    echo "== Kitchen vs TRL (TRL rows fail where trl is missing) =="
+    timeout 300 python3 benchmarks/gpu_trl_compare.py --repeats 3 --json "$OUT/trl_compare.json"
   fi
 } 2>&1 | tee "$OUT/gpu_rl_check.log"

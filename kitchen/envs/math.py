@@ -13,13 +13,13 @@ with a ``\\boxed{}`` answer (or an ``answer`` column).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from kitchen.adapters.hf._records import read_local
 from kitchen.data import shipped_path
 from kitchen.envs.base import Env, Grade, Problem, ProblemEnv, ProblemSet
 from kitchen.envs.verify import AnswerChecker, shared_checker
@@ -161,32 +161,17 @@ def load_math_problems(
     """
     if source.startswith(SHIPPED_PREFIX):
         name = source.removeprefix(SHIPPED_PREFIX)
-        rows: Sequence[Mapping[str, Any]] = _read_jsonl(shipped_path(f"{name}_{split}.jsonl"))
+        rows: Sequence[Mapping[str, Any]] = read_local(shipped_path(f"{name}_{split}.jsonl")).rows
         prefix = f"{name}-{split}"
     elif source.endswith((".jsonl", ".json")) or Path(source).expanduser().is_file():
         path = Path(source).expanduser()
         if not path.is_file():
             raise DataError(f"math problems file {path} does not exist")
-        rows, prefix = _read_jsonl(path), path.stem
+        rows, prefix = list(read_local(path).rows), path.stem
     else:
         rows, prefix = _hub_rows(source, split), f"{source.rsplit('/', 1)[-1]}-{split}"
     count = len(rows) if limit <= 0 else min(limit, len(rows))
     return tuple(problem_from_row(rows[i], i, prefix=prefix) for i in range(count))
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(f"{path}: line {number} is not valid JSON: {error.msg}") from error
-        if not isinstance(row, dict):
-            raise DataError(f"{path}: line {number} is not a JSON object")
-        rows.append(row)
-    return rows
 
 
 def _hub_rows(source: str, split: str) -> Sequence[Mapping[str, Any]]:

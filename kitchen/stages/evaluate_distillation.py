@@ -23,8 +23,7 @@ class EvaluateDistillation(HeldOutEvaluation):
     requires = ("session", "reference", "tokenizer", "renderer", "env_set")
     reads = ("eval_samples", "max_new_tokens", "baseline_eval")
 
-    def __init__(self, name: str = "evaluate_distillation", *, baseline: bool = False) -> None:
-        super().__init__(name, baseline=baseline)
+    default_name = "evaluate_distillation"
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config

@@ -22,8 +22,7 @@ class EvaluateEnv(HeldOutEvaluation):
     requires = ("session", "tokenizer", "renderer", "env_set")
     reads = ("eval_samples", "max_new_tokens", "baseline_eval", "eval_temperature")
 
-    def __init__(self, name: str = "evaluate_env", *, baseline: bool = False) -> None:
-        super().__init__(name, baseline=baseline)
+    default_name = "evaluate_env"
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config

@@ -26,8 +26,7 @@ class EvaluatePreferences(HeldOutEvaluation):
     requires = ("session", "eval_data")
     reads = ("beta", "baseline_eval")
 
-    def __init__(self, name: str = "evaluate_preferences", *, baseline: bool = False) -> None:
-        super().__init__(name, baseline=baseline)
+    default_name = "evaluate_preferences"
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config

@@ -20,8 +20,10 @@ class HeldOutEvaluation(Stage):
     ending with :meth:`report`.
     """
 
-    def __init__(self, name: str, *, baseline: bool = False) -> None:
-        self.name = name
+    default_name = "evaluate"
+
+    def __init__(self, name: str | None = None, *, baseline: bool = False) -> None:
+        self.name = name or self.default_name
         self.baseline = baseline
         self.provides = ("baseline_metrics",) if baseline else ("eval_metrics",)
         self.on_resume: OnResume = "skip" if baseline else "replay"

@@ -51,7 +51,6 @@ class InitSession(Stage):
         "gradient_checkpointing",
         "threads",
         "compile",
-        "advantage_estimator",
     )
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:

@@ -123,14 +123,24 @@ def normalise(text: str, served: Served) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
-def assert_snapshot(app: App[object], name: str, served: Served) -> None:
+async def assert_snapshot(
+    pilot: Pilot[object], app: App[object], name: str, served: Served
+) -> None:
     """Compare the screen with ``snapshots/<name>.txt`` (written when missing or updating).
 
-    Set ``KITCHEN_UPDATE_SNAPSHOTS=1`` to rewrite them after an intended change. An SVG of the
+    On a busy machine a screen can be caught mid-layout (a table before its column widths
+    settle), so a mismatch is looked at again for a few seconds before it fails. Set
+    ``KITCHEN_UPDATE_SNAPSHOTS=1`` to rewrite them after an intended change. An SVG of the
     same screen is kept beside the text for people to look at.
     """
-    text = normalise(screen_text(app), served)
     path = SNAPSHOTS / f"{name}.txt"
+    text = normalise(screen_text(app), served)
+    if path.exists() and not UPDATE:
+        expected = path.read_text(encoding="utf-8")
+        deadline = time.monotonic() + 5.0
+        while text != expected and time.monotonic() < deadline:
+            await pilot.pause(0.2)
+            text = normalise(screen_text(app), served)
     if UPDATE or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

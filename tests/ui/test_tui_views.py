@@ -47,14 +47,14 @@ def test_runs_view_lists_runs_newest_first(served: Served) -> None:
             await started(pilot)
             ids = table_ids(app)
             assert ids[-2:] == [served.b, served.a]
-            assert_snapshot(app, "runs_80x24", served)
+            await assert_snapshot(pilot, app, "runs_80x24", served)
         app = KitchenApp(served.info)
         async with app.run_test(size=LARGE) as pilot:
             await started(pilot)
             await settle(pilot)
             table = app.screen.query_one("#runs", DataTable)
             assert "model" in {str(k.value) for k in table.columns}  # more columns when wide
-            assert_snapshot(app, "runs_200x50", served)
+            await assert_snapshot(pilot, app, "runs_200x50", served)
 
     run_async(go())
 
@@ -97,12 +97,12 @@ def test_run_detail_shows_stages_charts_logs_params_artifacts_lineage(served: Se
             assert isinstance(screen, RunDetailScreen) and screen.details is not None
             assert "succeeded" in str(screen.query_one("#summary", Static).render())
             assert len(screen.query_one("#stages").rows) > 10  # type: ignore[attr-defined]
-            assert_snapshot(app, "detail_stages_80x24", served)
+            await assert_snapshot(pilot, app, "detail_stages_80x24", served)
             await pilot.press("g")
             await pilot.pause()
             loss = screen.query_one("#chart-0", LineChart)
             assert loss.series and len(loss.series[0].steps) == 20
-            assert_snapshot(app, "detail_charts_80x24", served)
+            await assert_snapshot(pilot, app, "detail_charts_80x24", served)
             await pilot.press("a")
             await pilot.pause()
             params = screen.query_one("#params-table", DataTable)
@@ -137,7 +137,7 @@ def test_compare_two_runs(served: Served) -> None:
             assert first[0] == "dataset" or first[0] == "lr"
             chart = screen.query_one("#overlay", LineChart)
             assert len(chart.series) == 2
-            assert_snapshot(app, "compare_80x24", served)
+            await assert_snapshot(pilot, app, "compare_80x24", served)
 
     run_async(go())
 
@@ -153,7 +153,7 @@ def test_models_view_promotes_after_confirming(served: Served) -> None:
             assert isinstance(screen, ModelsScreen)
             assert [m.name for m in screen.models] == ["tiny"]
             assert [v.version for v in screen.versions] == [1]
-            assert_snapshot(app, "models_80x24", served)
+            await assert_snapshot(pilot, app, "models_80x24", served)
             screen.query_one("#versions", DataTable).focus()
             await pilot.press("a")
             assert isinstance(app.screen, PromptScreen)
@@ -196,7 +196,7 @@ def test_launch_form_shows_field_errors_inline(served: Served) -> None:
             await settle(pilot)
             form = screen.form
             assert form is not None and "epochs" in {f.name for f in form.fields}
-            assert_snapshot(app, "launch_80x24", served)
+            await assert_snapshot(pilot, app, "launch_80x24", served)
             form.query_one("#input-epochs", Input).value = "0"
             form.query_one("#input-learning_rate", Input).value = "5"
             await pilot.pause(0.6)
@@ -253,7 +253,7 @@ def test_help_lists_every_binding_and_palette_jumps(served: Served) -> None:
             text = str(app.screen.query_one("#help-text", Static).render())
             for word in ("Filter", "Open", "New run", "Cancel", "Pause/resume", "Logs", "Quit"):
                 assert word in text
-            assert_snapshot(app, "help_80x24", served)
+            await assert_snapshot(pilot, app, "help_80x24", served)
             await pilot.press("escape")
             await pilot.press("colon")
             await pilot.press(*"engine")

@@ -236,6 +236,17 @@ def _messages(row: Row, column: str, at: str) -> tuple[Message, ...]:
             raise DataError(f"{at}: field {column!r} is not a JSON list: {error.msg}") from error
     if not isinstance(value, list) or not value:
         raise DataError(f"{at}: field {column!r} must be a non-empty list of messages")
+    return parse_messages(value, column, at)
+
+
+def parse_messages(value: Sequence[Any], column: str, at: str) -> tuple[Message, ...]:
+    """A list of ``{role, content}`` objects as messages.
+
+    Raises:
+        DataError: naming ``at`` (the row), ``column`` and the index of the bad message.
+    """
+    if not value:
+        raise DataError(f"{at}: field {column!r} is an empty list of messages")
     messages = []
     for i, item in enumerate(value):
         if not isinstance(item, Mapping):
