@@ -21,11 +21,12 @@ AdamW, a constant learning rate, gradient clipping at 1.0 and no weight decay.
   samples, at most ``--max-new-tokens`` new tokens, temperature 1.0, lr 1e-5, one update per
   batch, reward from Kitchen's ``ArithmeticGrader`` (exact sum + 0.1 format bonus), advantages
   normalised by the group std (every group trains, as in TRL), PPO clip 0.2, no KL. Kitchen:
-  ``session.sampler`` (one batched ``generate``), ``session.logprobs`` (the sampling policy's
-  log-probs), ``group_advantages``, ``forward_backward(batch, LossSpec("ppo"))`` +
-  ``optim_step``. TRL: ``GRPOTrainer`` (no vLLM, ``beta=0``, the same problems in the same
-  order). Throughput: prompt + completion tokens, and generated tokens, per second of whole step
-  (sampling, scoring and update).
+  ``session.sampler`` (one batched ``generate``), ``group_advantages``,
+  ``forward_backward(batch, LossSpec("ppo"))`` + ``optim_step``; as in the ``rl_arith``
+  recipe with one update per batch, no separate pass scores the sampling policy (the update's
+  own log-probs, detached, are the old policy's). TRL: ``GRPOTrainer`` (no vLLM,
+  ``beta=0``, the same problems in the same order). Throughput: prompt + completion tokens,
+  and generated tokens, per second of whole step (sampling, scoring and update).
 
 Only training steps after ``--warmup`` warm-up steps are timed (CUDA synchronised at both ends);
 model loading, tokenisation and the reference pass are not. Peak memory is
@@ -409,7 +410,6 @@ def kitchen_grpo(setup: Setup, batches: list[list[Any]], memory: PeakMemory) -> 
     from kitchen.envs.base import ProblemEnv
     from kitchen.losses import group_advantages
     from kitchen.ports.training import LossSpec
-    from kitchen.stages.do_rollout import LOGPROB_CHUNK
     from kitchen.types import Datum, SamplingParams
 
     args = setup.args
@@ -443,9 +443,6 @@ def kitchen_grpo(setup: Setup, batches: list[list[Any]], memory: PeakMemory) -> 
                 Datum(tuple(p + o), tuple([0] * len(p) + [1] * len(o)))
                 for p, o in zip(prompts, outputs, strict=True)
             ]
-            old: list[tuple[float, ...]] = []
-            for at in range(0, len(datums), LOGPROB_CHUNK):
-                old += session.logprobs(datums[at : at + LOGPROB_CHUNK])
             rewards = [
                 reward(session.tokenizer.decode(o), env.problem.answer)
                 for o, env in zip(outputs, envs, strict=True)
@@ -453,8 +450,8 @@ def kitchen_grpo(setup: Setup, batches: list[list[Any]], memory: PeakMemory) -> 
             table = torch.tensor(rewards, dtype=torch.float64).view(len(problems), -1)
             advantages = group_advantages(table, normalize_std=True).flatten().tolist()
             batch = [
-                Datum(d.input_ids, d.loss_mask, {"logprobs": lp, "advantage": a})
-                for d, lp, a in zip(datums, old, advantages, strict=True)
+                Datum(d.input_ids, d.loss_mask, {"advantage": a})
+                for d, a in zip(datums, advantages, strict=True)
             ]
             session.forward_backward(batch, loss)
             session.optim_step(args.grpo_lr)
@@ -658,8 +655,7 @@ def render_report(setup: Setup, results: list[Result], memory: PeakMemory) -> st
         "- tokens/s counts non-pad tokens: chosen + rejected for DPO, prompt + completion for "
         "GRPO (per second of whole step: sampling, scoring, update). Each system tokenises "
         "with its own path (Kitchen's renderer, TRL's chat template), so token counts may "
-        "differ slightly; Kitchen's GRPO step also scores the samples once more for the "
-        "sampling policy's log-probs (TRL skips that pass when num_iterations=1).",
+        "differ slightly.",
     ]
     return "\n".join(lines)
 

@@ -32,7 +32,8 @@ class LossSpec:
     - ``dpo`` / ``ipo``: the batch is pairs in order (chosen, rejected, chosen, …); each datum
       carries ``extras["ref_logprob"]``, its summed reference log-probability. Params ``beta``,
       ``label_smoothing`` (conservative DPO).
-    - ``importance_sampling``: ``extras["logprobs"]`` (the sampler's, per token) and
+    - ``importance_sampling``: ``extras["logprobs"]`` (the sampler's, per token; when no datum
+      has them, the current log-probs, detached: one update on fresh samples) and
       ``extras["advantage"]`` (per sequence) or ``extras["advantages"]`` (per token).
     - ``ppo``: as ``importance_sampling``, clipped; params ``clip_low``, ``clip_high``,
       ``kl_coef`` with ``kl_estimator`` ``"k1"``/``"k3"`` against ``extras["ref_logprobs"]``,

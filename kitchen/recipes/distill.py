@@ -114,7 +114,7 @@ RECIPE = Recipe(
                     "rollouts",
                     lambda ctx: ctx.config.steps,
                     (
-                        Step(DoRollout()),
+                        Step(DoRollout(score_policy=lambda cfg: True)),
                         Step(TeacherLogprobs()),
                         Step(AssembleRLBatch()),
                         Step(ForwardBackward(_sampled_kl)),

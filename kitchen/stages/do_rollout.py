@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kitchen.context import RunContext
@@ -17,12 +18,22 @@ LOGPROB_CHUNK = 64
 class DoRollout(Stage):
     """Sample ``group_size`` completions for each of ``groups_per_batch`` problems in one
     batched generation (KV cache), score each with its environment, and record the sampling
-    policy's log-probabilities of the sampled tokens (the "old" policy of the update)."""
+    policy's log-probabilities of the sampled tokens (the "old" policy of the update) when the
+    update needs them: with one update per batch the policy has not moved when it trains, so
+    that extra forward pass is skipped and the loss takes the current log-probs, detached.
+    """
 
     name = "do_rollout"
     requires = ("session", "tokenizer", "renderer", "env_set")
     provides = ("rollouts", "rollout_stats")
-    reads = ("groups_per_batch", "max_new_tokens", "temperature", "top_p", "seed")
+    reads = ("groups_per_batch", "max_new_tokens", "temperature", "top_p", "seed", "ppo_epochs")
+
+    def __init__(self, score_policy: Callable[[Any], bool] | None = None) -> None:
+        """Args:
+        score_policy: Whether to record the sampling policy's log-probs, from the config
+            (default: when ``ppo_epochs > 1``; distillation always needs them).
+        """
+        self.score_policy = score_policy or (lambda cfg: int(getattr(cfg, "ppo_epochs", 1)) > 1)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
@@ -52,18 +63,22 @@ class DoRollout(Stage):
             for p, o in zip(prompts, outputs, strict=True)
         ]
         started = time.perf_counter()
-        logprobs: list[tuple[float, ...]] = []
-        for at in range(0, len(datums), LOGPROB_CHUNK):
-            logprobs += session.logprobs(datums[at : at + LOGPROB_CHUNK])
+        if self.score_policy(cfg):
+            for at in range(0, len(datums), LOGPROB_CHUNK):
+                part = datums[at : at + LOGPROB_CHUNK]
+                datums[at : at + LOGPROB_CHUNK] = [
+                    Datum(d.input_ids, d.loss_mask, {"logprobs": row})
+                    for d, row in zip(part, session.logprobs(part), strict=True)
+                ]
         scoring_s = time.perf_counter() - started
         rollouts = []
-        for (group, env), datum, ids, old in zip(envs, datums, outputs, logprobs, strict=True):
+        for (group, env), datum, ids in zip(envs, datums, outputs, strict=True):
             text = tokenizer.decode(ids)
             step = env.step(text)
             rollouts.append(
                 Rollout(
                     group=group,
-                    datum=Datum(datum.input_ids, datum.loss_mask, {"logprobs": old}),
+                    datum=datum,
                     completion=text,
                     reward=float(step.reward),
                     metrics=dict(step.metrics),

@@ -139,7 +139,12 @@ def compute_objective(
         return Objective(result.loss, pair_metrics)
     if name in ("importance_sampling", "ppo"):
         logp, mask = target_logprobs(logits, data.labels)
-        old = per_token_extra(batch, "logprobs", logp)
+        # Without the sampler's log-probs the batch is trained once on fresh samples: the
+        # policy has not moved since it sampled, so its own log-probs (detached) are the old.
+        if any("logprobs" in d.extras for d in batch):
+            old = per_token_extra(batch, "logprobs", logp)
+        else:
+            old = logp.detach()
         advantages = _advantages(batch, logp)
         metrics: dict[str, float] = {}
         if name == "importance_sampling":
