@@ -26,6 +26,19 @@ SMALL = [
 ]
 
 
+def _paused_run(home: Path, overrides: list[str], rollout: int) -> str:
+    """Run ``rl_arith`` asking it to pause once rollout ``rollout`` has been logged; its id."""
+    token = CancelToken()
+
+    def pause(event: ev.Event) -> None:
+        if isinstance(event, ev.Progress) and event.info.get("rollout") == float(rollout):
+            token.pause("test")
+
+    paused = run("rl_arith", overrides=overrides, home=home, cancel=token, subscribers=(pause,))
+    assert paused.status == "paused", paused.error
+    return paused.run_id
+
+
 def _curve(home: Path, run_id: str, key: str) -> list[float]:
     with open_store(home, read_only=True, background_flush=False) as store:
         return list(store.metric_curve(run_id, key, max_points=100_000).values)
@@ -73,26 +86,13 @@ def test_a_paused_rl_run_resumes_into_the_same_rewards(tmp_path: Path) -> None:
     straight = run("rl_arith", overrides=SMALL, home=tmp_path)
     assert straight.status == "succeeded", straight.error
 
-    token = CancelToken()
-
-    def pause_after_second_rollout(event: ev.Event) -> None:
-        if isinstance(event, ev.Progress) and event.info.get("rollout") == 2.0:
-            token.pause("test")
-
-    paused = run(
-        "rl_arith",
-        overrides=SMALL,
-        home=tmp_path,
-        cancel=token,
-        subscribers=(pause_after_second_rollout,),
-    )
-    assert paused.status == "paused", paused.error
-    resumed = run(resume=paused.run_id, home=tmp_path)
+    paused = _paused_run(tmp_path, SMALL, rollout=2)
+    resumed = run(resume=paused, home=tmp_path)
     assert resumed.status == "succeeded", resumed.error
     a = _curve(tmp_path, straight.run_id, "rl/reward_mean")
-    b = _curve(tmp_path, paused.run_id, "rl/reward_mean")
+    b = _curve(tmp_path, paused, "rl/reward_mean")
     assert len(b) == 4 and b == pytest.approx(a, abs=1e-9)
-    assert _curve(tmp_path, paused.run_id, "train/loss") == pytest.approx(
+    assert _curve(tmp_path, paused, "train/loss") == pytest.approx(
         _curve(tmp_path, straight.run_id, "train/loss"), rel=1e-6, abs=1e-9
     )
 
@@ -129,21 +129,8 @@ def test_gae_over_a_value_head_trains_the_values_and_resumes_exactly(tmp_path: P
     value_loss = _curve(tmp_path, straight.run_id, "rl/value_loss")
     assert len(value_loss) == 4 and value_loss[-1] < value_loss[0]
 
-    token = CancelToken()
-
-    def pause_after_third_rollout(event: ev.Event) -> None:
-        if isinstance(event, ev.Progress) and event.info.get("rollout") == 3.0:
-            token.pause("test")
-
-    paused = run(
-        "rl_arith",
-        overrides=gae,
-        home=tmp_path,
-        cancel=token,
-        subscribers=(pause_after_third_rollout,),
-    )
-    assert paused.status == "paused", paused.error
-    resumed = run(resume=paused.run_id, home=tmp_path)
+    paused = _paused_run(tmp_path, gae, rollout=3)
+    resumed = run(resume=paused, home=tmp_path)
     assert resumed.status == "succeeded", resumed.error
     # The value head's weights and optimiser state travel in the checkpoint.
-    assert _curve(tmp_path, paused.run_id, "rl/value_loss") == pytest.approx(value_loss, rel=1e-6)
+    assert _curve(tmp_path, paused, "rl/value_loss") == pytest.approx(value_loss, rel=1e-6)
