@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.errors import DataError
 from kitchen.stage import Stage
+from kitchen.stages.predicates import plan_steps
 
 
 class BuildDataset(Stage):
@@ -36,10 +36,7 @@ class BuildDataset(Stage):
             )
         if dropped:
             ctx.log(f"dropped {dropped} examples with no loss tokens", level="warning")
-        num_batches = math.ceil(len(data) / cfg.batch_size)
-        total = num_batches * cfg.epochs
-        if cfg.max_steps:
-            total = min(total, cfg.max_steps)
+        num_batches, total = plan_steps(ctx, len(data))
         tokens = sum(len(d.input_ids) for d in data)
         ctx.log(f"{len(data)} sequences, {tokens:,} tokens, {total} steps", stage=self.name)
         return ctx.evolve(train_data=tuple(data), num_batches=num_batches, total_steps=total)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +10,7 @@ from kitchen.context import RunContext
 from kitchen.errors import DataError
 from kitchen.preference import PreferenceExample
 from kitchen.stage import Stage
+from kitchen.stages.predicates import plan_steps
 from kitchen.types import Datum
 
 
@@ -52,10 +52,7 @@ class BuildPreferenceData(Stage):
         if dropped:
             ctx.log(f"dropped {dropped} pairs cut off by max_length", level="warning")
         pairs = len(train) // 2
-        num_batches = math.ceil(pairs / cfg.batch_size)
-        total = num_batches * cfg.epochs
-        if cfg.max_steps:
-            total = min(total, cfg.max_steps)
+        num_batches, total = plan_steps(ctx, pairs)
         ctx.log(f"{pairs} pairs, {total} steps", stage=self.name)
         return ctx.evolve(
             train_data=tuple(train),

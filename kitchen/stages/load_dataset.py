@@ -9,6 +9,19 @@ from kitchen.ports.dataset import DatasetSpec
 from kitchen.stage import Stage
 
 
+def dataset_spec(cfg: Any) -> DatasetSpec:
+    """The dataset a run's config names: source, splits, field renames, limits and seed."""
+    return DatasetSpec(
+        source=cfg.dataset,
+        split=cfg.split,
+        eval_split=cfg.eval_split,
+        fields=dict(cfg.dataset_fields),
+        limit=cfg.limit,
+        eval_limit=cfg.eval_samples,
+        seed=cfg.seed,
+    )
+
+
 class LoadDataset(Stage):
     """Load the dataset named by the config (shipped, local file or hub)."""
 
@@ -18,16 +31,7 @@ class LoadDataset(Stage):
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        spec = DatasetSpec(
-            source=cfg.dataset,
-            split=cfg.split,
-            eval_split=cfg.eval_split,
-            fields=dict(cfg.dataset_fields),
-            limit=cfg.limit,
-            eval_limit=cfg.eval_samples,
-            seed=cfg.seed,
-        )
-        dataset = ctx.ports.datasets.load(spec)
+        dataset = ctx.ports.datasets.load(dataset_spec(cfg))
         ctx.log(
             f"loaded {len(dataset.train)} training and {len(dataset.eval)} held-out examples "
             f"from {cfg.dataset}",

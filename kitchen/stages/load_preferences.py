@@ -6,9 +6,9 @@ from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.errors import DataError
-from kitchen.ports.dataset import DatasetSpec
 from kitchen.preference import from_record
 from kitchen.stage import Stage
+from kitchen.stages.load_dataset import dataset_spec
 
 
 class LoadPreferences(Stage):
@@ -31,15 +31,8 @@ class LoadPreferences(Stage):
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
         cfg = ctx.config
-        spec = DatasetSpec(
-            source=cfg.dataset,
-            split=cfg.split,
-            eval_split=cfg.eval_split,
-            limit=cfg.limit,
-            eval_limit=cfg.eval_samples,
-            seed=cfg.seed,
-        )
-        records = ctx.ports.datasets.load_records(spec)
+        # The renames map preference fields (prompt/chosen/rejected) below, not conversations.
+        records = ctx.ports.datasets.load_records(dataset_spec(cfg))
         fields = dict(cfg.dataset_fields) or (cfg.preference_format or None)
         where = records.origin or cfg.dataset
         train = tuple(

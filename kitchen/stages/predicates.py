@@ -8,6 +8,17 @@ from typing import Any
 from kitchen.context import RunContext
 
 
+def plan_steps(ctx: RunContext[Any], examples: int) -> tuple[int, int]:
+    """``(batches per epoch, total optimiser steps)`` for ``examples`` training examples:
+    ``batch_size`` examples a batch, ``epochs`` passes, capped by ``max_steps`` when set."""
+    cfg = ctx.config
+    num_batches = -(-examples // cfg.batch_size)
+    total = num_batches * cfg.epochs
+    if cfg.max_steps:
+        total = min(total, cfg.max_steps)
+    return num_batches, total
+
+
 def batches_this_epoch(ctx: RunContext[Any]) -> int:
     """Batches to run this epoch: all of them, or fewer when ``max_steps`` is reached."""
     remaining = ctx.state.total_steps - ctx.state.global_step
