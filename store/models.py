@@ -132,6 +132,34 @@ class MetricSummary(StoreModel, table=True):
     n_points: int = Field(sa_type=_BIGINT)
 
 
+class EvalSample(StoreModel, table=True):
+    """One scored sample of one evaluation of a run. Written only in bulk (``store.evals``)."""
+
+    __tablename__: ClassVar[str] = "eval_samples"
+    # Append-only with no key in the database, like metrics; the ORM needs an identity.
+    __mapper_args__: ClassVar[dict[str, object]] = {
+        "primary_key": ["run_id", "phase", "task", "step", "sample_id", "epoch"]
+    }
+
+    run_id: str
+    phase: str
+    task: str
+    step: int = Field(sa_type=_BIGINT)
+    sample_id: str
+    epoch: int
+    input: str
+    target: str
+    output: str
+    score: float = Field(sa_type=_DOUBLE)
+    answer: str | None = None
+    explanation: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_s: float | None = Field(default=None, sa_type=_DOUBLE)
+    scores_json: str | None = None
+    metadata_json: str | None = None
+
+
 class StageEvent(StoreModel, table=True):
     """A stage of a run's workflow started, finished, failed or was skipped."""
 
@@ -243,4 +271,5 @@ TABLE_MODELS: tuple[type[StoreModel], ...] = (
     ModelVersion,
     ModelAlias,
     LineageEdge,
+    EvalSample,
 )

@@ -251,7 +251,15 @@ def get_params(db: Database, run_id: str) -> dict[str, Any]:
 
 
 # Tables whose rows belong to one run, deleted with it.
-_RUN_TABLES = ("params", "metrics", "metric_summary", "stage_events", "logs", "artifacts")
+_RUN_TABLES = (
+    "params",
+    "metrics",
+    "metric_summary",
+    "stage_events",
+    "logs",
+    "artifacts",
+    "eval_samples",
+)
 
 
 def delete_run(db: Database, run_id: str) -> Run:

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, SupportsFloat, SupportsIndex
 
-from store import artifacts, events, lineage, queries, registry, runs, summary
+from store import artifacts, evals, events, lineage, queries, registry, runs, summary
 from store.blobs import BlobStore
 from store.db import DB_FILENAME, Database
 from store.errors import ReadOnlyStoreError
@@ -347,10 +347,54 @@ class Store:
         )
 
     def truncate_metrics(self, run_id: str, *, after_step: int) -> int:
-        """Delete a run's metric points past ``after_step`` (before resuming it)."""
+        """Delete a run's metric points past ``after_step`` (before resuming it), and its
+        evaluations at or after it (a resumed run evaluates again from that checkpoint)."""
         self.flush()
         with self.db.transaction() as con:
+            con.execute(
+                "DELETE FROM eval_samples WHERE run_id = ? AND phase = 'eval' AND step >= ?",
+                [run_id, after_step],
+            )
             return summary.truncate_run(con, run_id, after_step)
+
+    # -- evaluation samples ------------------------------------------------------------------
+
+    def log_eval_samples(
+        self,
+        run_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        phase: str,
+        task: str,
+        step: int,
+    ) -> int:
+        """Store one evaluation's per-sample rows (see :func:`store.evals.insert_eval_samples`)."""
+        return evals.insert_eval_samples(
+            self.db, run_id, phase=phase, task=task, step=step, rows=rows
+        )
+
+    def eval_samples(
+        self,
+        run_ids: str | Sequence[str],
+        *,
+        phase: str | None = None,
+        task: str | None = None,
+        step: int | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> Any:
+        """Per-sample rows as a ``pyarrow.Table`` (``.to_pandas()`` for a DataFrame)."""
+        ids = [run_ids] if isinstance(run_ids, str) else list(run_ids)
+        return evals.eval_samples(self.db, ids, phase=phase, task=task, step=step, columns=columns)
+
+    def eval_summaries(self, run_id: str) -> list[evals.EvalSummary]:
+        """Every evaluation a run stored, with its size and mean score."""
+        return evals.eval_summaries(self.db, run_id)
+
+    def paired_scores(
+        self, run_a: str, run_b: str, *, task: str | None = None, phase: str = "eval"
+    ) -> evals.PairedScores:
+        """Two runs' scores on the samples both evaluated, matched by sample and epoch."""
+        return evals.paired_scores(self.db, run_a, run_b, task=task, phase=phase)
 
     def materialize_artifact(self, artifact_id: str, dest: Path, *, link: bool = False) -> Path:
         """Copy (or hard-link) an artifact out to ``dest``."""
