@@ -47,6 +47,13 @@ class ConfigError(KitchenError, ValueError):
     default_title = "Invalid configuration"
 
 
+class StatsError(KitchenError, ValueError):
+    """The data cannot support the requested statistic (too few values, NaN, bad option)."""
+
+    exit_code = 14
+    default_title = "Statistics input problem"
+
+
 class RecipeNotFoundError(KitchenError, LookupError):
     """No recipe has the given name."""
 
@@ -146,3 +153,11 @@ def error_named(name: str, message: str, *, run_id: str | None = None) -> Kitche
         error = KitchenError(message, title=found.default_title, run_id=run_id)
         error.exit_code = found.exit_code
         return error
+
+
+class ModelAPIError(KitchenError, ConnectionError):
+    """A model served over HTTP could not be reached or answered badly (the message names the
+    URL and what came back; never the API key)."""
+
+    exit_code = 13
+    default_title = "Model API failed"

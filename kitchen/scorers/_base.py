@@ -96,4 +96,4 @@ def scorer_names() -> list[str]:
 def _load_builtin() -> None:
     # The built-in scorers register themselves on import; importing them here keeps
     # `get_scorer` complete however this module was reached.
-    from kitchen.scorers import code, metrics, numeric, overlap, text  # noqa: F401
+    from kitchen.scorers import code, judge, metrics, numeric, overlap, text  # noqa: F401
