@@ -43,6 +43,7 @@ from kitchen.stats._intervals import (
     bootstrap_difference_ci,
     mean_ci,
     median_ci,
+    proportion_ci,
     variance_ci,
 )
 from kitchen.stats._model_comparison import mcnemar, paired_bootstrap
@@ -56,6 +57,7 @@ from kitchen.stats._power import (
 )
 from kitchen.stats._rank_tests import kruskal, mann_whitney, wilcoxon
 from kitchen.stats._results import EffectSize, Interval, StatsError, TestResult
+from kitchen.stats._scores import ScoreComparison, compare_scores, result_dict
 from kitchen.stats._verdict import verdict
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "MultipleComparison",
     "PairwiseComparison",
     "PowerResult",
+    "ScoreComparison",
     "StatsError",
     "TestResult",
     "anova_power",
@@ -77,6 +80,7 @@ __all__ = [
     "cohens_h",
     "compare",
     "compare_multiple",
+    "compare_scores",
     "correct",
     "eta_squared",
     "glass_delta",
@@ -96,6 +100,8 @@ __all__ = [
     "paired_bootstrap",
     "paired_d",
     "paired_t",
+    "proportion_ci",
+    "result_dict",
     "shapiro_wilk",
     "student_t",
     "t_test_power",

@@ -39,6 +39,24 @@ def mean_ci(x: ArrayLike, level: float = 0.95) -> Interval:
     return Interval(mean - half, mean + half, level, "t")
 
 
+def proportion_ci(successes: float, n: int, level: float = 0.95) -> Interval:
+    """Wilson score interval of a proportion (Wilson 1927): it stays inside [0, 1] and does
+    not collapse to a point at 0% or 100%, unlike the normal (Wald) interval.
+
+    Raises:
+        StatsError: ``n`` < 1 or ``successes`` outside [0, n].
+    """
+    level = check_probability(level, "level")
+    if n < 1 or not 0 <= successes <= n:
+        raise StatsError(f"need 0 <= successes <= n and n >= 1, got {successes} of {n}")
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return Interval(max(0.0, centre - half), min(1.0, centre + half), level, "wilson")
+
+
 def median_ci(x: ArrayLike, level: float = 0.95) -> Interval:
     """Distribution-free interval [x₍ₖ₎, x₍ₙ₋ₖ₊₁₎] with k = Binom(n, ½).ppf((1−level)/2).
 

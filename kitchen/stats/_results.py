@@ -14,19 +14,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from kitchen.errors import KitchenError
+from kitchen.errors import StatsError as StatsError  # re-exported: stats modules import it here
 
 Alternative = Literal["two-sided", "less", "greater"]
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
 
 _ALTERNATIVES = ("two-sided", "less", "greater")
-
-
-class StatsError(KitchenError, ValueError):
-    """The data cannot support the requested statistic (too few values, NaN, bad option)."""
-
-    default_title = "Statistics input problem"
 
 
 @dataclass(frozen=True)
