@@ -144,3 +144,43 @@ def details_of(store: Store, run_id: str) -> dict[str, Any]:
         "lineage": edges,
         "models": models,
     }
+
+
+def score_comparison(
+    home: Path | str | None, run_a: str, run_b: str, *, task: str | None = None
+) -> dict[str, Any]:
+    """:func:`compare_scores_of` over the store of ``home``, opened read-only for the call."""
+    with reading(home) as store:
+        if store is None:
+            raise NotFoundError(f"no run {run_a!r}: the store in {kitchen_home(home)} is empty")
+        return compare_scores_of(store, run_a, run_b, task=task)
+
+
+def compare_scores_of(
+    store: Store, run_a: str, run_b: str, *, task: str | None = None
+) -> dict[str, Any]:
+    """Two runs' last evaluations of the same task, compared sample by sample.
+
+    Returns the :class:`kitchen.stats.ScoreComparison` as a dict, with ``task``, the runs'
+    ids and names, and the steps their evaluations were taken at.
+
+    Raises:
+        NotFoundError: a run does not exist, or the runs share no evaluated samples (the
+            message says what is missing).
+        KitchenError: too few shared samples to compare (``StatsError``).
+    """
+    from kitchen.stats import compare_scores
+
+    try:
+        a, b = store.get_run(run_a), store.get_run(run_b)
+        paired = store.paired_scores(a.id, b.id, task=task)
+    except (StoreNotFound, AmbiguousIdError) as error:
+        raise NotFoundError(str(error)) from None
+    names = (a.name, b.name) if a.name != b.name else (a.id, b.id)
+    result = compare_scores(paired.a, paired.b, names=names)
+    return {
+        "task": paired.task,
+        "run_a": {"id": a.id, "name": a.name, "step": paired.step_a},
+        "run_b": {"id": b.id, "name": b.name, "step": paired.step_b},
+        **result.to_dict(),
+    }

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from kitchen.envs import ProblemSet
     from kitchen.preference import PreferenceExample
     from kitchen.rl import Rollout
+    from kitchen.tasks._types import Model as TaskModel
+    from kitchen.tasks.task import Task
 
 # Plain fields a checkpoint stores and resume restores.
 SNAPSHOT_FIELDS = (
@@ -78,6 +80,11 @@ class TrainState:
     eval_result: EvalResult | None = None
     last_checkpoint: str = ""
     final_model: str = ""
+    # Evaluation tasks: the task, the model it is run on (when not the training session's),
+    # and the judge model of a model-graded scorer.
+    task: Task | None = None
+    eval_model: TaskModel | None = None
+    judge_model: TaskModel | None = None
     model_version: ModelVersionInfo | None = None
 
     # Overloads keep `need` fully typed: each optional field comes back as its own type.

@@ -86,12 +86,15 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
     if outcome.steps:
         table.add_row("final loss", f"{outcome.final_loss:.4f}")
     for key in sorted(set(outcome.baseline_metrics) | set(outcome.eval_metrics)):
-        if key == "n":
-            continue
+        if key == "n" or key.endswith(_DETAIL_SUFFIXES):
+            continue  # in the store and the report; the summary keeps the scores
         before = outcome.baseline_metrics.get(key)
         after = outcome.eval_metrics.get(key)
         show = _pct if _is_rate(key) else _num
-        table.add_row(f"held-out {key}", f"{show(before)} → {show(after)}")
+        if before is None:
+            table.add_row(f"eval {key}", show(after))
+        else:
+            table.add_row(f"held-out {key}", f"{show(before)} → {show(after)}")
     if outcome.model_version is not None:
         mv = outcome.model_version
         table.add_row("model", f"{mv.name} v{mv.version} (@latest)")
@@ -105,6 +108,19 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
                 else ""
             )
         )
+
+
+# A task evaluation's bookkeeping metrics, left out of the end-of-run table.
+_DETAIL_SUFFIXES = (
+    "/n",
+    "/epochs",
+    "/stderr",
+    "/input_tokens",
+    "/output_tokens",
+    "/mean_latency_s",
+    "/output_tokens_per_s",
+    "/samples_per_s",
+)
 
 
 def _pct(value: float | None) -> str:
@@ -206,3 +222,41 @@ def _node(kind: str, node_id: str, names: Mapping[str, str]) -> str:
     if kind == "run":
         return "this run"
     return f"{kind}:{node_id}"
+
+
+def print_score_comparison(console: Console, found: dict[str, Any]) -> None:
+    """``kitchen compare``: the two runs' scores, the test, the bootstrap and the verdict."""
+    a, b, test, boot = found["run_a"], found["run_b"], found["test"], found["bootstrap"]
+    table = Table(title=f"{found['task']}: {found['n']} shared samples", show_header=True)
+    for column in ("", "run", "step", "mean score"):
+        table.add_column(column)
+    table.add_row("A", f"{a['name']} ({a['id']})", str(a["step"]), _num(found["mean_a"]))
+    table.add_row("B", f"{b['name']} ({b['id']})", str(b["step"]), _num(found["mean_b"]))
+    console.print(table)
+    rows = Table(show_header=True)
+    for column in ("test", "statistic", "p", "A − B", "95% CI", "effect"):
+        rows.add_column(column)
+    for result in (test, boot):
+        ci = result.get("ci") or {}
+        effect = result.get("effect_size") or {}
+        rows.add_row(
+            result["test"],
+            _num(result["statistic"]),
+            _p_text(result["p_value"]),
+            _num(result.get("estimate")),
+            f"{_num(ci.get('low'))} to {_num(ci.get('high'))}" if ci else "–",
+            f"{effect['name']} = {_num(effect['value'])} ({effect['interpretation']})"
+            if effect
+            else "–",
+        )
+    console.print(rows)
+    if found.get("discordant"):
+        only_a, only_b = found["discordant"]
+        console.print(f"only A right: {only_a}   only B right: {only_b}")
+    console.print(f"[bold]{found['verdict']}[/]", soft_wrap=True)
+
+
+def _p_text(p: float | None) -> str:
+    if p is None:
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"

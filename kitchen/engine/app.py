@@ -30,6 +30,7 @@ from kitchen.errors import (
     RecipeNotFoundError,
     ResumeError,
     ServiceUnavailable,
+    StatsError,
 )
 from kitchen.errors import NotFoundError as KitchenNotFound
 from store import Store, StoreError
@@ -175,6 +176,8 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (KitchenNotFound, 404),
     # A submission's recipe or config is wrong: the body is invalid, whichever part.
     (ConfigError, 422),
+    # Too few shared samples to compare, or scores that are not numbers.
+    (StatsError, 422),
     (RecipeNotFoundError, 422),
     (ResumeError, 409),
     (ServiceUnavailable, 503),
@@ -209,7 +212,7 @@ def create_app(
         hub: Where ingested events are published for the live streams.
         on_shutdown: Called by ``POST /v1/shutdown`` to stop the server.
     """
-    from kitchen.engine import routes_events, routes_read, routes_runs
+    from kitchen.engine import routes_events, routes_read, routes_reports, routes_runs
 
     state = EngineState(store, hub or Hub(), on_shutdown)
     app = FastAPI(
@@ -222,6 +225,7 @@ def create_app(
     app.include_router(routes_read.router, prefix="/v1")
     app.include_router(routes_events.router, prefix="/v1")
     app.include_router(routes_runs.router, prefix="/v1")
+    app.include_router(routes_reports.router, prefix="/v1")
 
     @app.exception_handler(StoreError)
     @app.exception_handler(KitchenError)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter
@@ -20,6 +21,8 @@ from kitchen.engine.files import EngineInfo, read_engine
 from kitchen.engine.wire import (
     ComparisonOut,
     CurveOut,
+    EvalSampleOut,
+    EvalSummaryOut,
     Health,
     IngestResult,
     ModelOut,
@@ -160,6 +163,55 @@ class EngineClient:
     def compare(self, a: str, b: str) -> ComparisonOut:
         """Two runs side by side."""
         return self._get("/compare", ComparisonOut, a=a, b=b)
+
+    def compare_scores(self, a: str, b: str, *, task: str | None = None) -> dict[str, Any]:
+        """Two runs' evaluations compared sample by sample (see ``kitchen compare``)."""
+        found: dict[str, Any] = self._get("/compare/scores", dict[str, Any], a=a, b=b, task=task)
+        return found
+
+    def evals(self, run_id: str) -> list[EvalSummaryOut]:
+        """Every evaluation a run stored."""
+        return self._get(f"/runs/{run_id}/evals", list[EvalSummaryOut])
+
+    def eval_samples(
+        self,
+        run_id: str,
+        *,
+        phase: str | None = None,
+        task: str | None = None,
+        step: int | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[EvalSampleOut]:
+        """A page of a run's scored samples."""
+        return self._get(
+            f"/runs/{run_id}/samples",
+            list[EvalSampleOut],
+            phase=phase,
+            task=task,
+            step=step,
+            limit=limit,
+            offset=offset,
+        )
+
+    def report(
+        self,
+        target: str,
+        fmt: str = "html",
+        *,
+        compare: str | None = None,
+        max_samples: int = 50,
+        timeout: float = 300.0,
+    ) -> bytes:
+        """A run's or an experiment's report (html, md, json or pdf) as bytes, built by the
+        engine from its store; a big report with many plots may take a while."""
+        params: dict[str, Any] = {"format": fmt, "max_samples": max_samples}
+        if compare is not None:
+            params["compare"] = compare
+        response = self._request(
+            "GET", f"/reports/{quote(target, safe='')}", params=params, timeout=timeout
+        )
+        return response.content
 
     def models(self) -> list[ModelOut]:
         """The registered models."""

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import time
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -19,6 +19,8 @@ from kitchen.engine.app import EngineState, engine_state
 from kitchen.engine.wire import (
     ComparisonOut,
     CurveOut,
+    EvalSampleOut,
+    EvalSummaryOut,
     Health,
     Message,
     MetricPairOut,
@@ -36,7 +38,7 @@ from kitchen.engine.wire_runs import (
     RecipeOut,
     StageEventOut,
 )
-from kitchen.queries import details_of
+from kitchen.queries import compare_scores_of, details_of
 from store import Run
 from store.queries import DEFAULT_SUMMARY_KEYS
 
@@ -149,6 +151,47 @@ def compare(state: State, a: str, b: str) -> ComparisonOut:
         params=[ParamDiffOut(key=p.key, a=p.a, b=p.b, differs=p.differs) for p in found.params],
         metrics=[MetricPairOut(key=m.key, a=m.a, b=m.b, delta=m.delta) for m in found.metrics],
     )
+
+
+@router.get("/compare/scores", tags=["evals"])
+def compare_scores(state: State, a: str, b: str, task: str | None = None) -> dict[str, Any]:
+    """Two runs' last evaluations of the same task compared sample by sample: McNemar for
+    0/1 scores (else paired t or Wilcoxon), a paired bootstrap, and a verdict."""
+    with state.lock:
+        return compare_scores_of(state.store, a, b, task=task)
+
+
+@router.get("/runs/{run_id}/evals", response_model=list[EvalSummaryOut], tags=["evals"])
+def eval_summaries(state: State, run_id: str) -> list[EvalSummaryOut]:
+    """Every evaluation a run stored, baseline first."""
+    with state.lock:
+        run = state.store.get_run(run_id)
+        found = state.store.eval_summaries(run.id)
+    return [EvalSummaryOut.model_validate(dataclasses.asdict(s)) for s in found]
+
+
+@router.get("/runs/{run_id}/samples", response_model=list[EvalSampleOut], tags=["evals"])
+def eval_samples(
+    state: State,
+    run_id: str,
+    phase: str | None = None,
+    task: str | None = None,
+    step: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[EvalSampleOut]:
+    """A page of a run's scored samples, in task, step, sample and epoch order."""
+    with state.lock:
+        run = state.store.get_run(run_id)
+        table = state.store.eval_samples(run.id, phase=phase, task=task, step=step)
+    rows = table.slice(offset, limit).to_pylist()
+    out = []
+    for row in rows:
+        row["scores"] = json.loads(row.pop("scores_json") or "{}")
+        row["metadata"] = json.loads(row.pop("metadata_json") or "{}")
+        row.pop("run_id")
+        out.append(EvalSampleOut.model_validate(row))
+    return out
 
 
 @router.get("/models", response_model=list[ModelOut], tags=["models"])

@@ -240,6 +240,38 @@ class ComparisonOut(BaseModel):
     metrics: list[MetricPairOut]
 
 
+class EvalSummaryOut(BaseModel):
+    """One evaluation a run stored: phase, task, step, size and mean score."""
+
+    phase: str
+    task: str
+    step: int
+    n: int
+    epochs: int
+    mean_score: float
+
+
+class EvalSampleOut(BaseModel):
+    """One scored sample (``scores``/``metadata`` decoded from the store's JSON columns)."""
+
+    phase: str
+    task: str
+    step: int
+    sample_id: str
+    epoch: int
+    input: str
+    target: str
+    output: str
+    score: float
+    answer: str | None = None
+    explanation: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_s: float | None = None
+    scores: dict[str, float] = {}
+    metadata: dict[str, Any] = {}
+
+
 class ModelOut(BaseModel):
     """A registered model with its newest version and aliases."""
 

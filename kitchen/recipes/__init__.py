@@ -25,6 +25,10 @@ _RECIPES: dict[str, tuple[str, str]] = {
         "kitchen.recipes.distill",
         "Distil a teacher into a student: on-policy reverse KL or logit KD",
     ),
+    "eval": (
+        "kitchen.recipes.eval",
+        "Evaluate a model on a benchmark task (GSM8K, MMLU, HumanEval, a data file)",
+    ),
     "rl_math": (
         "kitchen.recipes.rl:MATH",
         "GRPO-style RL on math word problems checked with math-verify",

@@ -4,7 +4,7 @@ recipes that pass over a dataset."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +59,13 @@ class TrainConfig(SessionConfig):
     max_length: int = Field(256, ge=8, description="truncate sequences to this many tokens")
     grouping: Literal["length", "random"] = Field("length", description="batch ordering")
     max_steps: int = Field(0, ge=0, description="stop after this many steps (0: no limit)")
+    eval_task: str = Field(
+        "",
+        description="also score a benchmark task before and after training (see `kitchen tasks`)",
+    )
+    eval_task_options: dict[str, Any] = Field(
+        default_factory=dict, description="options of eval_task (e.g. fewshot, subjects)"
+    )
 
 
 def epoch_loop(
@@ -105,3 +112,9 @@ def epoch_loop(
             ),
         )
     return Loop("epochs", lambda ctx: ctx.config.epochs, body)
+
+
+def with_eval_task(stage: Stage) -> Branch:
+    """``stage`` (an :class:`~kitchen.stages.evaluate_task.EvaluateTask`) run only when the
+    config names an ``eval_task``."""
+    return Branch(f"has_{stage.name}", lambda ctx: bool(ctx.config.eval_task), (Step(stage),))

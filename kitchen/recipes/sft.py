@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import TrainConfig, epoch_loop
+from kitchen.recipes.common import TrainConfig, epoch_loop, with_eval_task
 from kitchen.stages import (
     BuildDataset,
     Cleanup,
@@ -19,6 +19,7 @@ from kitchen.stages import (
     RegisterModel,
     SaveFinal,
 )
+from kitchen.stages.evaluate_task import EvaluateTask
 from kitchen.types import TrainOn
 from kitchen.workflow import Step
 
@@ -46,12 +47,14 @@ RECIPE = Recipe(
         Step(InitTokenizer()),
         Step(BuildDataset()),
         Step(Evaluate(name="evaluate_baseline", baseline=True)),
+        with_eval_task(EvaluateTask(name="evaluate_task_baseline", baseline=True)),
         epoch_loop(
             (Step(ForwardBackward()), Step(OptimStep()), Step(LogStepMetrics())),
             evaluate=evaluate,
         ),
         Step(SaveFinal()),
         Step(evaluate),
+        with_eval_task(EvaluateTask()),
         Step(RegisterModel()),
         Step(Cleanup()),
     ),

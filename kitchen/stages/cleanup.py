@@ -15,7 +15,8 @@ class Cleanup(Stage):
     requires = ("session",)
 
     def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
-        ctx.state.need("session").close()
+        if ctx.state.session is not None:  # none when an eval run scored an endpoint
+            ctx.state.session.close()
         if ctx.state.reference is not None:  # a frozen reference or teacher model
             ctx.state.reference.close()
         return ctx

@@ -47,11 +47,22 @@ class EvaluateEnv(HeldOutEvaluation):
             outputs += sampler.sample(prompts[start : start + BATCH], params)
         rows: list[dict[str, Any]] = []
         scores: list[dict[str, float]] = []
-        for env, ids in zip(envs, outputs, strict=True):
+        for index, (env, ids) in enumerate(zip(envs, outputs, strict=True)):
             text = tokenizer.decode(ids)
             result = env.step(text)
             scores.append({"reward": float(result.reward), **dict(result.metrics)})
-            rows.append({"output": text, **scores[-1]})
+            problem = getattr(env, "problem", None)
+            rows.append(
+                {
+                    "sample_id": getattr(problem, "id", "") or str(index),
+                    "input": "\n".join(m.content for m in as_messages(env.initial_observation())),
+                    "target": getattr(problem, "answer", ""),
+                    "output": text,
+                    "score": float(result.reward),
+                    "output_tokens": len(ids),
+                    "scores": scores[-1],
+                }
+            )
         metrics = {"reward_mean": statistics.fmean(s["reward"] for s in scores)}
         for key in sorted({k for s in scores for k in s} - {"reward"}):
             metrics[key] = statistics.fmean(s.get(key, 0.0) for s in scores)

@@ -50,7 +50,16 @@ class EvaluatePreferences(HeldOutEvaluation):
             prefer += chosen > rejected
             wins += margin > 0
             margins += margin
-            rows.append({"pair": i, "chosen": chosen, "rejected": rejected, "margin": margin})
+            rows.append(
+                {
+                    "sample_id": str(i),
+                    "input": f"preference pair {i}",
+                    "target": "chosen",
+                    "output": "chosen" if chosen > rejected else "rejected",
+                    "score": float(chosen > rejected),
+                    "scores": {"chosen": chosen, "rejected": rejected, "margin": margin},
+                }
+            )
         metrics = {
             "preference_accuracy": prefer / pairs,
             "reward_accuracy": wins / pairs,

@@ -64,7 +64,12 @@ class HeldOutEvaluation(Stage):
                     blob.sha256,
                     blob.size,
                     step,
-                    meta={"metrics": dict(metrics), "samples": len(rows)},
+                    meta={
+                        "metrics": dict(metrics),
+                        "samples": len(rows),
+                        "phase": self.prefix,
+                        "task": artifact,
+                    },
                 )
             )
         key = "baseline_metrics" if self.baseline else "eval_metrics"

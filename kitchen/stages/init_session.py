@@ -26,12 +26,13 @@ def session_spec(ctx: RunContext[Any], model: str | None = None) -> SessionSpec:
         ),
         seed=cfg.seed,
         device=cfg.device,
-        lora_rank=cfg.lora_rank if model is None else 0,
-        weight_decay=cfg.weight_decay,
-        max_grad_norm=cfg.max_grad_norm,
-        gradient_checkpointing=cfg.gradient_checkpointing,
+        # An evaluation config has no training knobs: its session only samples.
+        lora_rank=getattr(cfg, "lora_rank", 0) if model is None else 0,
+        weight_decay=getattr(cfg, "weight_decay", 0.0),
+        max_grad_norm=getattr(cfg, "max_grad_norm", 1.0),
+        gradient_checkpointing=getattr(cfg, "gradient_checkpointing", False),
         num_threads=cfg.threads,
-        compile=cfg.compile,
+        compile=getattr(cfg, "compile", False),
         value_head=model is None and getattr(cfg, "advantage_estimator", "") == "gae",
     )
 

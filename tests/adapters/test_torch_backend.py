@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 from safetensors.torch import load_file  # noqa: E402
 
 from kitchen.adapters.torch import TorchBackend, TorchSession, select_device  # noqa: E402
-from kitchen.errors import ConfigError, ResumeError, TrainingError  # noqa: E402
+from kitchen.errors import ConfigError, DataError, ResumeError, TrainingError  # noqa: E402
 from kitchen.ports.training import SessionSpec  # noqa: E402
 from kitchen.types import Datum, SamplingParams  # noqa: E402
 
@@ -180,6 +180,17 @@ def test_sampler_restores_train_mode_and_pads_on_the_left(spec: SessionSpec) -> 
     alone = [session.sampler().sample([p], SamplingParams(max_new_tokens=4))[0] for p in prompts]
     assert together == alone
     assert session._live_model().training
+
+
+def test_sampler_stops_at_the_end_of_the_context(spec: SessionSpec) -> None:
+    session = start(spec)
+    context = session._live_model().config.max_position_embeddings
+    greedy = SamplingParams(max_new_tokens=32)
+    near_end = [1] + [5] * (context - 4)
+    out = session.sampler().sample([near_end], greedy)[0]
+    assert 1 <= len(out) <= 3  # capped at the context, not max_new_tokens
+    with pytest.raises(DataError, match=f"does not fit the model's context of {context}"):
+        session.sampler().sample([[1] + [5] * context], greedy)
 
 
 def test_config_errors_name_the_field(spec: SessionSpec) -> None:

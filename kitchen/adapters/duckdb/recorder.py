@@ -8,6 +8,7 @@ the table by millions of rows on a long run, so those are summed per stage and w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,6 +100,17 @@ class StoreRecorder:
             name=event.name,
             meta={**event.meta, "step": event.step},
         )
+        if event.kind == "eval" and "task" in event.meta:
+            # An evaluation's per-sample rows: the blob holds them as a JSON list; the table
+            # makes them queryable (compare, reports) without reading blobs again.
+            rows = json.loads(self._store.blobs.read_bytes(event.ref))
+            self._store.log_eval_samples(
+                event.run_id,
+                rows,
+                phase=str(event.meta.get("phase", "eval")),
+                task=str(event.meta["task"]),
+                step=event.step,
+            )
 
     def _finished(self, event: ev.RunFinished) -> None:
         for stage, durations in self._summary.items():

@@ -69,6 +69,18 @@ class TorchSampler:
         pad = self._tokenizer.pad_token_id
         stops = list(dict.fromkeys((self._tokenizer.eos_token_id, *params.stop_token_ids)))
         width = max(len(p) for p in prompts)
+        new_tokens = params.max_new_tokens
+        context = getattr(getattr(self._model, "config", None), "max_position_embeddings", None)
+        if isinstance(context, int):
+            longest = max(len(p) for p in prompts)
+            if longest >= context:
+                raise DataError(
+                    f"sampler: a prompt of {longest} tokens does not fit the model's context of "
+                    f"{context} tokens; shorten it (fewer few-shot examples, a shorter template)"
+                )
+            # Generation stops at the context's end, as serving engines do, rather than run
+            # past the positions the model was trained on.
+            new_tokens = min(new_tokens, context - width)
         # Left padding puts every prompt's last token in the last column, where decoding starts.
         ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], dtype=torch.long)
         mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
@@ -77,7 +89,7 @@ class TorchSampler:
             out = model.generate(
                 input_ids=ids.to(self._device),
                 attention_mask=mask.to(self._device),
-                generation_config=_generation_config(params, stops, pad),
+                generation_config=_generation_config(new_tokens, params, stops, pad),
             )
         return [_cut(row, stops) for row in out[:, width:].tolist()]
 
@@ -98,9 +110,11 @@ def eval_mode(model: torch.nn.Module) -> Iterator[None]:
         model.train(was_training)
 
 
-def _generation_config(params: SamplingParams, stops: list[int], pad: int) -> GenerationConfig:
+def _generation_config(
+    max_new_tokens: int, params: SamplingParams, stops: list[int], pad: int
+) -> GenerationConfig:
     settings: dict[str, Any] = {
-        "max_new_tokens": params.max_new_tokens,
+        "max_new_tokens": max_new_tokens,
         "eos_token_id": stops,
         "pad_token_id": pad,
         "do_sample": params.temperature > 0,
