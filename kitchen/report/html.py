@@ -1,0 +1,516 @@
+"""The HTML report: one self-contained file (inline CSS, plots as inline SVG, no script, no
+external URL), readable offline and printable.
+
+Every piece of text from the store goes through :func:`html.escape`; only fragments this module
+builds itself are marked :class:`Raw`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from kitchen.report import fmt, plots
+from kitchen.report.data import (
+    EvalTask,
+    ExperimentReport,
+    ReportData,
+    RunReport,
+    TestSummary,
+)
+from kitchen.report.style import CSS
+
+
+class Raw(str):
+    """HTML this module built; inserted as is."""
+
+
+def e(text: object) -> str:
+    """Escaped text (a :class:`Raw` fragment passes unchanged)."""
+    if isinstance(text, Raw):
+        return text
+    return html.escape(str(text), quote=True)
+
+
+def render_html(data: ReportData) -> bytes:
+    """The report as a UTF-8 HTML document."""
+    if data.run is not None:
+        body = _run(data.run)
+        kicker = "Kitchen run report"
+    else:
+        assert data.experiment is not None
+        body = _experiment(data.experiment)
+        kicker = "Kitchen experiment report"
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(data.title)}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n"
+        f'<header class="top"><p class="kicker">{e(kicker)}</p><h1>{e(data.title)}</h1>'
+        f"{body}\n"
+        f"<footer>Built by <code>kitchen report</code> from the Kitchen store alone · "
+        f"{e(data.schema)}</footer>\n</main>\n</body>\n</html>\n"
+    )
+    return page.encode("utf-8")
+
+
+# -- building blocks ---------------------------------------------------------------------------
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    numeric: Sequence[int] = (),
+    cls: str = "",
+) -> str:
+    """A table; columns in ``numeric`` are right-aligned."""
+    head = "".join(
+        f'<th class="num">{e(h)}</th>' if i in numeric else f"<th>{e(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{e(c)}</td>' if i in numeric else f"<td>{e(c)}</td>"
+            for i, c in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    klass = f' class="{cls}"' if cls else ""
+    return (
+        f'<div class="scroll"><table{klass}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def section(anchor: str, title: str, content: str, note: str = "") -> str:
+    """A titled section."""
+    extra = f'<p class="note">{e(note)}</p>' if note else ""
+    return f'\n<section id="{anchor}"><h2>{e(title)}</h2>{extra}{content}</section>'
+
+
+def figure(svg: str) -> str:
+    """An inline SVG made responsive (its viewBox keeps the aspect ratio)."""
+    svg = re.sub(r'^<svg([^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r'<svg\1 width="100%"', svg)
+    return f'<figure class="plot">{svg}</figure>'
+
+
+def stats(items: Sequence[tuple[str, str]]) -> str:
+    """A row of headline numbers."""
+    cells = "".join(
+        f'<div class="stat"><span class="label">{e(k)}</span>'
+        f'<span class="value">{e(v)}</span></div>'
+        for k, v in items
+    )
+    return f'<div class="stats">{cells}</div>'
+
+
+def facts(items: Sequence[tuple[str, object]]) -> str:
+    """A definition list of the non-empty facts."""
+    rows = "".join(
+        f"<div><dt>{e(k)}</dt><dd>{e(v)}</dd></div>" for k, v in items if v not in (None, "")
+    )
+    return f'<dl class="facts">{rows}</dl>'
+
+
+def verdict(test: TestSummary | None, fallback: str) -> str:
+    """The verdict sentence in a box coloured by significance."""
+    if test is None:
+        return f'<p class="verdict neutral">{e(fallback)}</p>'
+    tone = "good" if test.significant else "neutral"
+    return f'<p class="verdict {tone}">{e(test.verdict)}</p>'
+
+
+def badge(status: str) -> str:
+    """A run status as a coloured pill."""
+    tone = {"succeeded": "good", "failed": "bad", "running": "live"}.get(status, "neutral")
+    return Raw(f'<span class="badge {tone}">{e(status)}</span>')
+
+
+# -- a run -------------------------------------------------------------------------------------
+
+
+def _run(report: RunReport) -> str:
+    h = report.header
+    parts = [
+        f'<p class="sub"><code>{e(h.id)}</code> · {e(h.recipe)} · {badge(h.status)}</p></header>',
+        section(
+            "summary",
+            "Summary",
+            facts(
+                [
+                    ("Experiment", h.experiment),
+                    ("Recipe", h.recipe),
+                    ("Model", h.model),
+                    ("Dataset", h.dataset),
+                    ("Tasks", ", ".join(h.tasks)),
+                    ("Seed", h.seed),
+                    ("Created", fmt.when(h.created_at)),
+                    ("Started", fmt.when(h.started_at)),
+                    ("Finished", fmt.when(h.finished_at)),
+                    ("Duration", fmt.duration(h.duration_s) if h.duration_s is not None else None),
+                    ("Git commit", h.git_commit),
+                    ("Error", h.error),
+                ]
+            ),
+        ),
+    ]
+    if report.metrics:
+        parts.append(
+            section(
+                "metrics",
+                "Final metrics",
+                table(
+                    ["metric", "baseline", "final", "Δ"],
+                    [
+                        [m.key, fmt.num(m.baseline), fmt.num(m.final), fmt.signed(m.delta)]
+                        for m in report.metrics
+                    ],
+                    numeric=(1, 2, 3),
+                ),
+            )
+        )
+    if report.curves:
+        figures = "".join(
+            figure(plots.svg(plots.draw_curve(c), salt=f"curve{i}"))
+            for i, c in enumerate(report.curves)
+        )
+        parts.append(section("curves", "Curves", f'<div class="grid">{figures}</div>'))
+    if report.evals:
+        parts.append(
+            section(
+                "evaluation", "Evaluation", "".join(_task(t, i) for i, t in enumerate(report.evals))
+            )
+        )
+    else:
+        parts.append(
+            section(
+                "evaluation",
+                "Evaluation",
+                '<p class="empty">No per-sample evaluation results were stored for this run.</p>',
+            )
+        )
+    if report.comparisons or report.comparison_note:
+        parts.append(_comparison(report))
+    if report.stages:
+        parts.append(
+            section(
+                "stages",
+                "Stage timings",
+                table(
+                    ["stage", "path", "outcome", "duration"],
+                    [[s.stage, s.path, s.event, fmt.duration(s.duration_s)] for s in report.stages],
+                    numeric=(3,),
+                ),
+            )
+        )
+    note = (
+        f"{report.secrets_dropped} secret-looking value(s) left out."
+        if report.secrets_dropped
+        else ""
+    )
+    config = (
+        table(["key", "value"], [[k, fmt.value(v)] for k, v in report.config.items()], cls="kv")
+        if report.config
+        else '<p class="empty">No parameters recorded.</p>'
+    )
+    parts.append(section("config", "Configuration", config, note))
+    lineage = []
+    if report.lineage:
+        lineage.append(
+            table(
+                ["from", "relation", "to"],
+                [
+                    [f"{x.src_kind} {x.src_id}", x.relation, f"{x.dst_kind} {x.dst_id}"]
+                    for x in report.lineage
+                ],
+            )
+        )
+    if report.models:
+        lineage.append("<h3>Registered model versions</h3>")
+        lineage.append(
+            table(
+                ["model", "version", "stage", "aliases", "registered"],
+                [
+                    [
+                        m.model,
+                        m.version,
+                        m.stage,
+                        ", ".join(f"@{a}" for a in m.aliases),
+                        fmt.when(m.created_at),
+                    ]
+                    for m in report.models
+                ],
+                numeric=(1,),
+            )
+        )
+    if lineage:
+        parts.append(section("lineage", "Lineage and models", "".join(lineage)))
+    return "".join(parts)
+
+
+def _task(task: EvalTask, index: int) -> str:
+    proportion = task.binary
+    headline = [
+        ("accuracy" if proportion else "mean score", fmt.score(task.mean, proportion=proportion)),
+        ("95% CI", fmt.interval(task.ci, proportion=proportion)),
+        ("samples", str(task.n)),
+        ("epochs", str(task.epochs)),
+        (
+            "tokens in / out",
+            f"{fmt.num(task.input_tokens_mean, 3)} / {fmt.num(task.output_tokens_mean, 3)}",
+        ),
+        ("latency mean / p95", f"{_seconds(task.latency_mean_s)} / {_seconds(task.latency_p95_s)}"),
+    ]
+    parts = [
+        f'<article class="task"><h3>{e(task.task)} '
+        f'<span class="muted">{e(task.phase)} at step {task.step}</span></h3>',
+        stats(headline),
+    ]
+    if task.baseline_mean is not None:
+        parts.append(
+            '<p class="compare-line">'
+            f"Baseline {e(fmt.score(task.baseline_mean, proportion=proportion))} → final "
+            f"{e(fmt.score(task.mean, proportion=proportion))} "
+            f"on {task.baseline_n} baseline samples</p>"
+        )
+        parts.append(verdict(task.vs_baseline, "Too few shared samples for a paired test."))
+        if task.vs_baseline is not None:
+            t = task.vs_baseline
+            parts.append(
+                table(
+                    ["test", "p-value", "difference (final − baseline)", "effect size"],
+                    [
+                        [
+                            t.test,
+                            fmt.pvalue(t.p_value),
+                            fmt.difference(t, proportion=proportion),
+                            fmt.effect(t),
+                        ]
+                    ],
+                )
+            )
+    side = ""
+    if task.groups:
+        side = table(
+            [
+                task.groups[0].field if len({g.field for g in task.groups}) == 1 else "group",
+                "n",
+                "score",
+                "95% CI",
+            ],
+            [
+                [
+                    g.value
+                    if len({x.field for x in task.groups}) == 1
+                    else f"{g.field}: {g.value}",
+                    g.n,
+                    fmt.score(g.mean, proportion=proportion),
+                    fmt.interval(g.ci, proportion=proportion),
+                ]
+                for g in task.groups
+            ],
+            numeric=(1, 2, 3),
+        )
+    hist = figure(
+        plots.svg(plots.draw_histogram(task.histogram, "score distribution"), salt=f"hist{index}")
+    )
+    parts.append(
+        f'<div class="grid two">{hist}<div>{side}</div></div>'
+        if side
+        else f'<div class="grid">{hist}</div>'
+    )
+    shown = len(task.samples)
+    parts.append(
+        f"<details open><summary>Samples — {shown} of {task.samples_total}, "
+        "lowest scores first</summary>"
+        + table(
+            ["sample", "epoch", "input", "target", "output", "score"],
+            [
+                [s.sample_id, s.epoch, s.input, s.target, s.output, fmt.num(s.score)]
+                for s in task.samples
+            ],
+            numeric=(1, 5),
+            cls="samples",
+        )
+        + "</details></article>"
+    )
+    return "".join(parts)
+
+
+def _comparison(report: RunReport) -> str:
+    rows = []
+    blocks = []
+    for c in report.comparisons:
+        proportion = c.test is not None and c.test.effect_name == "h"
+        rows.append(
+            [
+                c.task,
+                c.n_pairs,
+                fmt.score(c.mean_this, proportion=proportion),
+                fmt.score(c.mean_other, proportion=proportion),
+                c.test.test if c.test else fmt.DASH,
+                fmt.pvalue(c.test.p_value) if c.test else fmt.DASH,
+                fmt.difference(c.test, proportion=proportion),
+                fmt.effect(c.test),
+            ]
+        )
+        blocks.append(verdict(c.test, c.note or "No test."))
+    other = report.comparisons[0].other_name if report.comparisons else ""
+    content = ""
+    if rows:
+        content = table(
+            [
+                "task",
+                "pairs",
+                "this run",
+                other or "other run",
+                "test",
+                "p-value",
+                "difference (this − other)",
+                "effect size",
+            ],
+            rows,
+            numeric=(1, 2, 3, 5),
+        ) + "".join(blocks)
+    return section(
+        "comparison",
+        f"Paired comparison with {other}".strip(),
+        content,
+        report.comparison_note or "",
+    )
+
+
+def _seconds(value: float | None) -> str:
+    return fmt.DASH if value is None else f"{value:.3g} s"
+
+
+# -- an experiment -----------------------------------------------------------------------------
+
+
+def _experiment(report: ExperimentReport) -> str:
+    sub = "batch experiment" if report.batch else "experiment"
+    parts = [
+        f'<p class="sub">{e(sub)} · {len(report.runs)} runs'
+        + (f" · {e(report.recipe)}" if report.recipe else "")
+        + "</p></header>"
+    ]
+    if report.description:
+        parts.append(f'<p class="lead">{e(report.description)}</p>')
+    parts += [f'<p class="note">{e(n)}</p>' for n in report.notes]
+    if report.batch:
+        parts.append(section("design", "Design and outcome", facts(fmt.design_facts(report))))
+    if report.conditions:
+        best = report.best
+        rows = [
+            [
+                ("★ " if c.name == best else "") + c.name,
+                c.n,
+                fmt.num(c.mean),
+                fmt.num(c.std),
+                fmt.interval(c.ci),
+                ", ".join(fmt.num(v) for v in c.values),
+            ]
+            for c in report.conditions
+        ]
+        plot = figure(
+            plots.svg(
+                plots.draw_conditions(report.conditions, report.metric or "metric", best),
+                salt="conditions",
+                width=6.4,
+                height=3.2,
+            )
+        )
+        parts.append(
+            section(
+                "conditions",
+                "Conditions",
+                table(
+                    ["condition", "n", "mean", "std", "95% CI", "per seed"], rows, numeric=(1, 2, 3)
+                )
+                + f'<div class="grid one">{plot}</div>',
+            )
+        )
+    if report.omnibus is not None:
+        o = report.omnibus
+        parts.append(
+            section(
+                "omnibus",
+                "Omnibus test",
+                verdict(o, "")
+                + table(
+                    ["test", "statistic", "p-value", "effect size"],
+                    [[o.test, fmt.num(o.statistic), fmt.pvalue(o.p_value), fmt.effect(o)]],
+                    numeric=(1, 2),
+                ),
+            )
+        )
+    if report.pairwise:
+        parts.append(
+            section(
+                "pairwise",
+                "Pairwise comparisons",
+                table(
+                    [
+                        "a",
+                        "b",
+                        "test",
+                        "difference (a − b)",
+                        "95% CI",
+                        "p",
+                        f"p ({report.correction or 'corrected'})",
+                        "significant",
+                        "effect size",
+                    ],
+                    [
+                        [
+                            p.a,
+                            p.b,
+                            p.test,
+                            fmt.signed(p.estimate),
+                            fmt.interval(p.ci),
+                            fmt.pvalue(p.p_value),
+                            fmt.pvalue(p.p_adjusted),
+                            "yes" if p.significant else "no",
+                            f"{p.effect_interpretation} ({p.effect_name} = {p.effect_value:.2f})"
+                            if p.effect_name and p.effect_value is not None
+                            else fmt.DASH,
+                        ]
+                        for p in report.pairwise
+                    ],
+                    numeric=(3, 5, 6),
+                ),
+            )
+        )
+    if report.dead_letter:
+        parts.append(
+            section(
+                "dead-letter",
+                "Dead letter",
+                table(fmt.DEAD_HEADERS, fmt.dead_rows(report)),
+                "Condition × seeds that gave up; they are left out of the analysis.",
+            )
+        )
+    if report.runs:
+        keys = report.metric_keys
+        head = (
+            ["run", "status"]
+            + (["condition", "seed"] if report.batch else [])
+            + ["duration", *keys]
+        )
+        rows = []
+        for r in report.runs:
+            row: list[object] = [r.name, badge(r.status)]
+            if report.batch:
+                row += [r.condition or "", fmt.num(r.seed)]
+            row += [fmt.duration(r.duration_s), *(fmt.num(r.metrics.get(k)) for k in keys)]
+            rows.append(row)
+        first = 4 if report.batch else 2
+        parts.append(
+            section("runs", "Runs", table(head, rows, numeric=tuple(range(first + 1, len(head)))))
+        )
+    else:
+        parts.append(
+            section("runs", "Runs", '<p class="empty">This experiment has no runs yet.</p>')
+        )
+    return "".join(parts)
