@@ -45,7 +45,7 @@ ARCHITECTURE: dict[str, Any] = {
     "num_hidden_layers": 2,
     "num_attention_heads": 4,
     "num_key_value_heads": 4,
-    "max_position_embeddings": 256,
+    "max_position_embeddings": 1024,  # room for HumanEval prompts and few-shot GSM8K
     "rms_norm_eps": 1e-5,
     "initializer_range": 0.02,
     "tie_word_embeddings": True,
@@ -184,7 +184,7 @@ def build_tokenizer(directory: Path) -> Any:
     tok.train_from_iterator(_tokenizer_texts(), trainer)
     pad, bos, eos = SPECIAL_TOKENS
     hf = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tok, bos_token=bos, eos_token=eos, pad_token=pad, model_max_length=256
+        tokenizer_object=tok, bos_token=bos, eos_token=eos, pad_token=pad, model_max_length=1024
     )
     hf.chat_template = CHAT_TEMPLATE
     hf.save_pretrained(str(directory))

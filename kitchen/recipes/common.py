@@ -33,6 +33,13 @@ class SessionConfig(BaseModel):
     eval_every: int = Field(0, ge=0, description="evaluate every N epochs (0: only at the end)")
     eval_samples: int = Field(200, ge=0, description="held-out examples to score")
     baseline_eval: bool = Field(True, description="score the model before training too")
+    eval_task: str = Field(
+        "",
+        description="also score a benchmark task before and after training (see `kitchen tasks`)",
+    )
+    eval_task_options: dict[str, Any] = Field(
+        default_factory=dict, description="options of eval_task (e.g. fewshot, subjects)"
+    )
     log_every: int = Field(1, ge=1, description="log step metrics every N steps")
     seed: int = Field(0, description="seed for init, shuffling and sampling")
     device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto")
@@ -59,13 +66,6 @@ class TrainConfig(SessionConfig):
     max_length: int = Field(256, ge=8, description="truncate sequences to this many tokens")
     grouping: Literal["length", "random"] = Field("length", description="batch ordering")
     max_steps: int = Field(0, ge=0, description="stop after this many steps (0: no limit)")
-    eval_task: str = Field(
-        "",
-        description="also score a benchmark task before and after training (see `kitchen tasks`)",
-    )
-    eval_task_options: dict[str, Any] = Field(
-        default_factory=dict, description="options of eval_task (e.g. fewshot, subjects)"
-    )
 
 
 def epoch_loop(

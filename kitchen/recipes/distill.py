@@ -18,7 +18,7 @@ from pydantic import Field
 
 from kitchen.ports.training import LossSpec
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import TrainConfig, epoch_loop
+from kitchen.recipes.common import TrainConfig, epoch_loop, with_eval_task
 from kitchen.stages import (
     BuildDataset,
     Cleanup,
@@ -36,6 +36,7 @@ from kitchen.stages.assemble_rl_batch import AssembleRLBatch
 from kitchen.stages.build_env_group import BuildEnvGroup
 from kitchen.stages.do_rollout import DoRollout
 from kitchen.stages.evaluate_distillation import EvaluateDistillation
+from kitchen.stages.evaluate_task import EvaluateTask
 from kitchen.stages.init_reference import InitReference
 from kitchen.stages.log_rl_metrics import LogRLMetrics
 from kitchen.stages.predicates import every_n_iterations
@@ -106,6 +107,7 @@ RECIPE = Recipe(
         Step(InitTokenizer()),
         Step(InitReference("init_teacher", model=lambda cfg: str(cfg.teacher))),
         Step(EvaluateDistillation(name="evaluate_baseline", baseline=True)),
+        with_eval_task(EvaluateTask(name="evaluate_task_baseline", baseline=True)),
         Branch(
             "on_policy",
             _on_policy,
@@ -147,6 +149,7 @@ RECIPE = Recipe(
         ),
         Step(SaveFinal()),
         Step(evaluate),
+        with_eval_task(EvaluateTask()),
         Step(RegisterModel(relation="distilled_from", parent=lambda cfg: str(cfg.teacher))),
         Step(Cleanup()),
     ),

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from kitchen.ports.training import LossSpec
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import TrainConfig, epoch_loop
+from kitchen.recipes.common import TrainConfig, epoch_loop, with_eval_task
 from kitchen.stages import (
     Cleanup,
     ForwardBackward,
@@ -28,6 +28,7 @@ from kitchen.stages import (
 )
 from kitchen.stages.build_preference_data import BuildPreferenceData
 from kitchen.stages.evaluate_preferences import EvaluatePreferences
+from kitchen.stages.evaluate_task import EvaluateTask
 from kitchen.stages.load_preferences import LoadPreferences
 from kitchen.stages.reference_logprobs import PrepareReference, ScoreBatchWithReference
 from kitchen.workflow import Branch, Step
@@ -83,6 +84,7 @@ RECIPE = Recipe(
         Step(BuildPreferenceData()),
         Step(PrepareReference()),
         Step(EvaluatePreferences(name="evaluate_baseline", baseline=True)),
+        with_eval_task(EvaluateTask(name="evaluate_task_baseline", baseline=True)),
         epoch_loop(
             (
                 Branch("score_batch", _live_reference, (Step(ScoreBatchWithReference()),)),
@@ -95,6 +97,7 @@ RECIPE = Recipe(
         Step(SaveFinal()),
         Step(evaluate),
         Step(RegisterModel(relation="dpo_trained_from")),
+        with_eval_task(EvaluateTask()),
         Step(Cleanup()),
     ),
 )

@@ -34,7 +34,9 @@ class EvalConfig(BaseModel):
     )
     endpoint: str = Field("", description="OpenAI-compatible base URL (e.g. http://host/v1)")
     api_key_env: str = Field("OPENAI_API_KEY", description="environment variable with the key")
-    judge: str = Field("", description="grade with this model (model-graded QA) as well")
+    judge: str = Field(
+        "", description="grade with this model (model-graded QA); the task's scorers stay secondary"
+    )
     judge_endpoint: str = Field("", description="OpenAI-compatible base URL of the judge")
     limit: int = Field(0, ge=0, description="score the first N samples (0: all)")
     epochs: int = Field(0, ge=0, description="generations per sample (0: the task's default)")

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from kitchen.ports.training import LossSpec
 from kitchen.recipes.base import Recipe
-from kitchen.recipes.common import SessionConfig
+from kitchen.recipes.common import SessionConfig, with_eval_task
 from kitchen.stages import (
     Cleanup,
     ForwardBackward,
@@ -32,6 +32,7 @@ from kitchen.stages.build_env_group import BuildEnvGroup
 from kitchen.stages.compute_advantages import ComputeAdvantages
 from kitchen.stages.do_rollout import DoRollout
 from kitchen.stages.evaluate_env import EvaluateEnv
+from kitchen.stages.evaluate_task import EvaluateTask
 from kitchen.stages.init_reference import InitReference
 from kitchen.stages.log_rl_metrics import LogRLMetrics
 from kitchen.stages.predicates import every_n_iterations
@@ -130,6 +131,7 @@ def _workflow(relation: str) -> Any:
         Step(InitTokenizer()),
         Step(InitReference(when=lambda cfg: cfg.kl_coef > 0)),
         Step(EvaluateEnv(name="evaluate_baseline", baseline=True)),
+        with_eval_task(EvaluateTask(name="evaluate_task_baseline", baseline=True)),
         Loop(
             "rollouts",
             lambda ctx: ctx.config.steps,
@@ -158,6 +160,7 @@ def _workflow(relation: str) -> Any:
         ),
         Step(SaveFinal()),
         Step(evaluate),
+        with_eval_task(EvaluateTask()),
         Step(RegisterModel(relation=relation)),
         Step(Cleanup()),
     )

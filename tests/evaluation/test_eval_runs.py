@@ -111,3 +111,27 @@ def test_kitchen_tasks_lists_and_describes(tmp_path: Path) -> None:
         assert name in listed.output
     described = kitchen("tasks", "gsm8k")
     assert described.exit_code == 0 and "source" in described.output
+
+
+@pytest.mark.parametrize(
+    ("recipe", "overrides"),
+    [
+        ("dpo", ["limit=32", "epochs=1", "batch_size=8", "max_steps=1"]),
+        ("rl_arith", ["steps=1", "groups_per_batch=2", "group_size=2", "save_every=0"]),
+        ("distill", ["teacher=kitchen/tiny", "mode=logit", "limit=32", "max_steps=1"]),
+    ],
+)
+def test_every_training_recipe_evaluates_a_task(
+    recipe: str, overrides: list[str], tmp_path: Path
+) -> None:
+    outcome = run(
+        recipe,
+        overrides=[*overrides, "eval_samples=4", "eval_task=arithmetic", "threads=1"],
+        home=tmp_path,
+    )
+    assert outcome.status == "succeeded", outcome.error
+    assert "arithmetic/accuracy" in outcome.baseline_metrics
+    assert "arithmetic/accuracy" in outcome.eval_metrics
+    with open_store(tmp_path, read_only=True, background_flush=False) as store:
+        found = {(s.phase, s.task) for s in store.eval_summaries(outcome.run_id)}
+    assert {("baseline", "arithmetic"), ("eval", "arithmetic")} <= found
