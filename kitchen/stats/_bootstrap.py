@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from kitchen.stats._results import FloatArray
 
@@ -61,7 +62,11 @@ def paired_resampled_differences(
     For the mean this is the mean of resampled differences, computed in one gather.
     """
     if statistic is np.mean:
-        return resampled_statistics(a - b, statistic, iterations, rng)
+        diffs = a - b
+        values, counts = np.unique(diffs, return_counts=True)
+        if values.size <= _FEW_VALUES:
+            return _resampled_means_by_counts(values, counts, iterations, rng)
+        return resampled_statistics(diffs, statistic, iterations, rng)
     n = a.size
     rows = max(1, _CHUNK_INDICES // max(n, 1))
     dtype = np.int32 if n < 2**31 else np.int64
@@ -71,3 +76,23 @@ def paired_resampled_differences(
         idx = rng.integers(0, n, (stop - start, n), dtype=dtype)
         out[start:stop] = apply_statistic(statistic, a[idx]) - apply_statistic(statistic, b[idx])
     return out
+
+
+# At most this many distinct values, a resample's mean is drawn through multinomial counts.
+_FEW_VALUES = 16
+
+
+def _resampled_means_by_counts(
+    values: FloatArray, counts: npt.NDArray[np.int64], iterations: int, rng: np.random.Generator
+) -> FloatArray:
+    """Bootstrap means of a sample with few distinct ``values`` (0/1 scores: differences in
+    {-1, 0, 1}).
+
+    Drawing n items with replacement from the sample is drawing how many of them take each
+    distinct value, a Multinomial(n, counts / n) vector; the resample's mean is then that
+    vector · values / n. Same distribution as gathering n indices per resample, at O(k) per
+    resample instead of O(n): for two 10k-sample runs, about 100× less work.
+    """
+    n = int(counts.sum())
+    draws = rng.multinomial(n, counts / n, size=iterations)
+    return np.asarray(draws @ values / n, dtype=np.float64)
