@@ -6,6 +6,7 @@ connection, even a read-only one, would lock every writer out (DESIGN.md §5).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from kitchen.home import kitchen_home
 from store import AmbiguousIdError, Store, StoreError, StoreLockedError, open_store
 from store import NotFoundError as StoreNotFound
 from store.db import DB_FILENAME
+from store.errors import SchemaVersionError
 
 
 @contextmanager
@@ -27,7 +29,13 @@ def reading(home: Path | str | None) -> Iterator[Store | None]:
         yield None
         return
     try:
-        store = open_store(root, read_only=True, background_flush=False)
+        try:
+            store = open_store(root, read_only=True, background_flush=False)
+        except SchemaVersionError:
+            # A store made by an older Kitchen: no engine serves it (this is the no-engine
+            # path), so open it read-write once to apply the new migrations, then read.
+            open_store(root, background_flush=False).close()
+            store = open_store(root, read_only=True, background_flush=False)
     except StoreLockedError as error:
         raise StoreAccessError(
             f"{error} — wait for the run to finish (the engine service will lift this limit)"
@@ -143,6 +151,7 @@ def details_of(store: Store, run_id: str) -> dict[str, Any]:
         "artifacts": artifacts,
         "lineage": edges,
         "models": models,
+        "evals": [dataclasses.asdict(e) for e in store.eval_summaries(run.id)],
     }
 
 

@@ -47,7 +47,8 @@ _INSERT = f"INSERT INTO eval_samples SELECT {', '.join(COLUMNS)} FROM {{batch}}"
 
 @dataclass(frozen=True, slots=True)
 class EvalSummary:
-    """One evaluation of a run: where and what it scored, and its mean score."""
+    """One evaluation of a run: where and what it scored (``n`` distinct samples, each
+    generated ``epochs`` times), and its mean score over every row."""
 
     phase: str
     task: str
@@ -191,7 +192,7 @@ def eval_samples(
 def eval_summaries(db: Database, run_id: str) -> list[EvalSummary]:
     """Every evaluation a run stored, baseline first, then by step and task."""
     sql = """
-    SELECT phase, task, step, count(*) AS n, count(DISTINCT epoch) AS epochs,
+    SELECT phase, task, step, count(DISTINCT sample_id) AS n, count(DISTINCT epoch) AS epochs,
            avg(score) AS mean_score
     FROM eval_samples WHERE run_id = ?
     GROUP BY phase, task, step

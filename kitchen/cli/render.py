@@ -197,6 +197,20 @@ def print_run(console: Console, details: Mapping[str, Any]) -> None:
     for key, value in sorted(details.get("metrics", {}).items()):
         metrics.add_row(key, f"{value:.6g}")
     console.print(metrics)
+    if details.get("evals"):
+        evals = Table(title="evaluations (kitchen compare / kitchen report for more)")
+        for col in ("phase", "task", "step", "samples", "epochs", "mean score"):
+            evals.add_column(col)
+        for e in details["evals"]:
+            evals.add_row(
+                e["phase"],
+                e["task"],
+                str(e["step"]),
+                str(e["n"]),
+                str(e["epochs"]),
+                f"{e['mean_score']:.4g}",
+            )
+        console.print(evals)
     artifacts = Table(title="artifacts")
     for col in ("kind", "name", "sha256", "size"):
         artifacts.add_column(col)

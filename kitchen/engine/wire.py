@@ -200,6 +200,7 @@ class RunDetails(BaseModel):
     artifacts: list[ArtifactOut]
     lineage: list[EdgeOut]
     models: list[ModelRef]
+    evals: list[EvalSummaryOut] = []
 
 
 class CurveOut(BaseModel):

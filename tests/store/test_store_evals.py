@@ -64,7 +64,7 @@ def test_summaries_list_baseline_first(store: Store) -> None:
     store.log_eval_samples(run, _rows([0, 0, 0, 1]), phase="baseline", task="t", step=0)
     first, second = store.eval_summaries(run)
     assert (first.phase, first.n, first.mean_score) == ("baseline", 4, 0.25)
-    assert (second.phase, second.n, second.epochs, second.mean_score) == ("eval", 8, 2, 0.75)
+    assert (second.phase, second.n, second.epochs, second.mean_score) == ("eval", 4, 2, 0.75)
 
 
 def test_bad_rows_are_refused_whole(store: Store) -> None:
