@@ -178,8 +178,8 @@ class EventBuffer:
         with self._db.connection() as con:
             row = con.execute(
                 f"SELECT coalesce(max(seq), -1) FROM {table} WHERE run_id = ?", [run_id]
-            ).fetchone()
-        return -1 if row is None else int(row[0])
+            ).fetchall()  # fetchall, not fetchone: no cursor stays open on the connection
+        return -1 if not row else int(row[0][0])
 
 
 def stage_events(db: Database, run_id: str) -> list[StageEvent]:

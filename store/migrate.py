@@ -82,8 +82,8 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     """Return ``{version: checksum}`` of the migrations applied to ``con``'s database."""
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
-    ).fetchone()
-    if exists is None or exists[0] == 0:
+    ).fetchall()  # fetchall, not fetchone: no cursor stays open on the connection
+    if not exists or exists[0][0] == 0:
         return {}
     rows = con.execute("SELECT version, checksum FROM schema_migrations").fetchall()
     return {int(version): str(checksum) for version, checksum in rows}

@@ -160,6 +160,48 @@ class EvalSample(StoreModel, table=True):
     metadata_json: str | None = None
 
 
+class FeedbackEvent(StoreModel, table=True):
+    """One production event, redacted and quality-checked. Written only in bulk."""
+
+    __tablename__: ClassVar[str] = "feedback_events"
+    # Append-only with no key in the database (like metrics); the ORM needs an identity.
+    __mapper_args__: ClassVar[dict[str, object]] = {"primary_key": ["id"]}
+
+    id: str
+    ts: datetime
+    model_name: str | None = None
+    model_version: int | None = None
+    input: str
+    output: str
+    latency_ms: float | None = Field(default=None, sa_type=_DOUBLE)
+    user_signal: float | None = Field(default=None, sa_type=_DOUBLE)
+    label: str | None = None
+    features_json: str | None = None
+    quality_flags: str
+    redactions: int
+    batch_id: str
+    source: str | None = None
+    ingested_at: datetime
+
+
+class Analysis(StoreModel, table=True):
+    """One persisted analysis (drift, drift reference, adversary, explanation)."""
+
+    __tablename__: ClassVar[str] = "analyses"
+
+    id: str = Field(primary_key=True)
+    kind: str
+    model_name: str | None = None
+    model_version: int | None = None
+    run_id: str | None = None
+    name: str
+    created_at: datetime
+    seed: int | None = Field(default=None, sa_type=_BIGINT)
+    params_json: str
+    summary_json: str
+    result_ref: str | None = None
+
+
 class StageEvent(StoreModel, table=True):
     """A stage of a run's workflow started, finished, failed or was skipped."""
 
@@ -272,4 +314,6 @@ TABLE_MODELS: tuple[type[StoreModel], ...] = (
     ModelAlias,
     LineageEdge,
     EvalSample,
+    FeedbackEvent,
+    Analysis,
 )

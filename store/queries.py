@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from store.db import Database, fetch_records
 from store.errors import InvalidValueError
-from store.records import Curve, MetricPair, ParamDiff, RunComparison, RunRow
+from store.records import Curve, MetricPair, ParamDiff, RunComparison, RunCount, RunRow
 from store.runs import get_params, get_run
 
 DEFAULT_SUMMARY_KEYS = ("loss", "eval/loss", "eval/accuracy", "lr")
@@ -228,3 +228,17 @@ def compare_runs(db: Database, run_a: str, run_b: str) -> RunComparison:
         for key in sorted(metrics_a.keys() | metrics_b.keys())
     ]
     return RunComparison(a=a, b=b, params=params, metrics=metrics)
+
+
+_RUN_COUNTS = """
+SELECT r.status, r.recipe, e.name AS experiment, count(*) AS n
+FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id
+GROUP BY r.status, r.recipe, e.name
+ORDER BY n DESC, r.status, r.recipe, e.name
+"""
+
+
+def run_counts(db: Database) -> list[RunCount]:
+    """How many runs share each status, recipe and experiment (one grouped query)."""
+    with db.connection() as con:
+        return fetch_records(con, RunCount, _RUN_COUNTS)

@@ -151,3 +151,13 @@ class ModelSummary:
     versions: int
     aliases: dict[str, int]
     stages: dict[ModelStage, list[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class RunCount:
+    """How many runs share one status, recipe and experiment."""
+
+    status: str
+    recipe: str
+    experiment: str
+    n: int

@@ -259,6 +259,7 @@ _RUN_TABLES = (
     "logs",
     "artifacts",
     "eval_samples",
+    "analyses",
 )
 
 

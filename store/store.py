@@ -12,13 +12,25 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, SupportsFloat, SupportsIndex
 
-from store import artifacts, evals, events, lineage, queries, registry, runs, summary
+from store import (
+    analyses,
+    artifacts,
+    evals,
+    events,
+    feedback,
+    lineage,
+    queries,
+    registry,
+    runs,
+    summary,
+)
 from store.blobs import BlobStore
 from store.db import DB_FILENAME, Database
 from store.errors import ReadOnlyStoreError
 from store.metrics import DEFAULT_FLUSH_ROWS, MetricBuffer
 from store.migrate import migrate, require_current
 from store.models import (
+    Analysis,
     Artifact,
     ArtifactKind,
     Experiment,
@@ -34,7 +46,14 @@ from store.models import (
     StageEvent,
     StageEventKind,
 )
-from store.records import Curve, LineageGraph, ModelSummary, RunComparison, RunRow
+from store.records import (
+    Curve,
+    LineageGraph,
+    ModelSummary,
+    RunComparison,
+    RunCount,
+    RunRow,
+)
 
 BLOBS_DIRNAME = "blobs"
 
@@ -400,6 +419,43 @@ class Store:
         """Copy (or hard-link) an artifact out to ``dest``."""
         return artifacts.materialize_artifact(self.db, self.blobs, artifact_id, dest, link=link)
 
+    # -- feedback and analyses ---------------------------------------------------------------
+
+    def log_feedback(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        batch_id: str | None = None,
+        source: str | None = None,
+    ) -> tuple[str, int]:
+        """Store redacted, checked feedback events (see :func:`store.feedback.insert_feedback`)."""
+        return feedback.insert_feedback(self.db, rows, batch_id=batch_id, source=source)
+
+    def feedback_events(self, **filters: Any) -> Any:
+        """Feedback events as a ``pyarrow.Table``, oldest first (filters: model_name,
+        model_version, since, until, limit, columns)."""
+        return feedback.feedback_events(self.db, **filters)
+
+    def feedback_summaries(self) -> list[feedback.FeedbackSummary]:
+        """Per model version: event counts, time span, flags, signal and latency."""
+        return feedback.feedback_summaries(self.db)
+
+    def log_analysis(self, **fields: Any) -> Analysis:
+        """Store an analysis (see :func:`store.analyses.log_analysis`)."""
+        return analyses.log_analysis(self.db, self.blobs, **fields)
+
+    def list_analyses(self, **filters: Any) -> list[Analysis]:
+        """Analyses, newest first (filters: kind, model_name, model_version, run_id, limit)."""
+        return analyses.list_analyses(self.db, **filters)
+
+    def get_analysis(self, analysis_id: str) -> Analysis:
+        """One analysis by id."""
+        return analyses.get_analysis(self.db, analysis_id)
+
+    def analysis_result(self, analysis_id: str) -> Any:
+        """An analysis's full result (None when it stored only a summary)."""
+        return analyses.analysis_result(self.db, self.blobs, analysis_id)
+
     # -- model registry ----------------------------------------------------------------------
 
     def create_model(self, name: str, description: str = "") -> Model:
@@ -514,6 +570,10 @@ class Store:
         """The metrics a run has logged."""
         self.flush()
         return queries.metric_keys(self.db, run_id)
+
+    def run_counts(self) -> list[RunCount]:
+        """Runs grouped by status, recipe and experiment."""
+        return queries.run_counts(self.db)
 
     def compare_runs(self, run_a: str, run_b: str) -> RunComparison:
         """Two runs' params and final metrics side by side."""

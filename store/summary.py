@@ -80,8 +80,8 @@ def truncate_run(con: duckdb.DuckDBPyConnection, run_id: str, after_step: int) -
     """
     row = con.execute(
         "SELECT count(*) FROM metrics WHERE run_id = ? AND step > ?", [run_id, after_step]
-    ).fetchone()
-    deleted = int(row[0]) if row else 0
+    ).fetchall()  # fetchall, not fetchone: no cursor stays open on the connection
+    deleted = int(row[0][0]) if row else 0
     con.execute("DELETE FROM metrics WHERE run_id = ? AND step > ?", [run_id, after_step])
     con.execute("DELETE FROM metric_summary WHERE run_id = ?", [run_id])
     source = "(SELECT * FROM metrics WHERE run_id = $run_id)"

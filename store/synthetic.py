@@ -75,9 +75,9 @@ def seed_synthetic(
         The new runs' ids, oldest first.
     """
     with db.transaction() as con:
-        found = con.execute("SELECT id FROM experiments WHERE name = ?", [experiment]).fetchone()
-        experiment_id = str(found[0]) if found else new_id()
-        if found is None:
+        found = con.execute("SELECT id FROM experiments WHERE name = ?", [experiment]).fetchall()
+        experiment_id = str(found[0][0]) if found else new_id()
+        if not found:
             con.execute(
                 "INSERT INTO experiments VALUES (?, ?, ?)", [experiment_id, experiment, utcnow()]
             )
