@@ -269,6 +269,7 @@ def run_kitchen(work: Workload, path: str) -> Measurement:
 
 def _run_kitchen_runner(work: Workload, clock: LoopClock) -> tuple[int, int]:
     """The same workflow through the Runner with in-memory store ports (no DuckDB)."""
+    from kitchen.adapters.fake.analyses import FakeAnalyses
     from kitchen.adapters.fake.blobs import FakeBlobStore
     from kitchen.adapters.fake.metrics import FakeMetricsSink
     from kitchen.adapters.fake.registry import FakeModelRegistry
@@ -291,6 +292,7 @@ def _run_kitchen_runner(work: Workload, clock: LoopClock) -> tuple[int, int]:
         FakeMetricsSink(),
         FakeModelRegistry(),
         ExactMatchEvaluator(),
+        FakeAnalyses(),
     )
     meta = RunMeta(uuid.uuid4().hex, recipe.name, config.seed, work.home, time.time())
     ctx = RunContext(config, ports, TrainState(), meta, EventBus((clock,)))

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from kitchen.errors import RunCancelled
 from kitchen.events import Event, EventBus, Log
+from kitchen.ports.analyses import AnalysisStore
 from kitchen.ports.blobs import BlobStore
 from kitchen.ports.dataset import DatasetSource
 from kitchen.ports.evaluator import Evaluator
@@ -34,6 +35,7 @@ class Ports:
     metrics: MetricsSink
     registry: ModelRegistry
     evaluator: Evaluator
+    analyses: AnalysisStore
 
 
 @dataclass(frozen=True, slots=True)

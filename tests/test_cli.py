@@ -140,6 +140,7 @@ def test_nan_loss_fails_with_its_own_code(
             ports.metrics,
             ports.registry,
             ports.evaluator,
+            ports.analyses,
         )
 
     monkeypatch.setattr(Recording, "default_ports", nan_ports)

@@ -9,13 +9,19 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from kitchen.context import Ports
+from kitchen.ports.analyses import AnalysisStore
 from kitchen.ports.blobs import BlobStore
 from kitchen.ports.metrics import MetricsSink
 from kitchen.ports.registry import ModelRegistry
 
 
 def real_ports(
-    config: BaseModel, *, blobs: BlobStore, metrics: MetricsSink, registry: ModelRegistry
+    config: BaseModel,
+    *,
+    blobs: BlobStore,
+    metrics: MetricsSink,
+    registry: ModelRegistry,
+    analyses: AnalysisStore,
 ) -> Ports:
     """Torch backend, HF datasets and hub, exact-match evaluator, and the given store ports."""
     from kitchen.adapters.hf.dataset import HFDatasetSource
@@ -31,6 +37,7 @@ def real_ports(
         blobs=blobs,
         metrics=metrics,
         registry=registry,
+        analyses=analyses,
         evaluator=ExactMatchEvaluator(
             max_new_tokens=int(getattr(config, "eval_max_new_tokens", 16))
         ),

@@ -45,11 +45,21 @@ app.add_typer(engine_app, name="engine")
 
 def _mount_subcommands() -> None:
     # Sub-apps live in their own modules, which import nothing heavy at load time.
+    from kitchen.cli.attack import attack_app
+    from kitchen.cli.demo import demo_app
+    from kitchen.cli.drift import drift_app
     from kitchen.cli.experiment import experiment_app
+    from kitchen.cli.explain import explain_app
+    from kitchen.cli.feedback import feedback_app
     from kitchen.cli.report import report_command
 
     app.add_typer(experiment_app, name="experiment")
     app.command("report")(report_command)
+    app.add_typer(feedback_app, name="feedback")
+    app.add_typer(drift_app, name="drift")
+    app.add_typer(attack_app, name="attack")
+    app.add_typer(explain_app, name="explain")
+    app.add_typer(demo_app, name="demo")
 
 
 _mount_subcommands()

@@ -26,6 +26,7 @@ from kitchen.adapters.duckdb.recorder import StoreRecorder
 from kitchen.engine.hub import Hub
 from kitchen.errors import (
     ConfigError,
+    DataError,
     KitchenError,
     RecipeNotFoundError,
     ResumeError,
@@ -176,6 +177,8 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (KitchenNotFound, 404),
     # A submission's recipe or config is wrong: the body is invalid, whichever part.
     (ConfigError, 422),
+    # Bad data in a request (a feedback event without its output, a bad timestamp…).
+    (DataError, 422),
     # Too few shared samples to compare, or scores that are not numbers.
     (StatsError, 422),
     (RecipeNotFoundError, 422),
@@ -212,7 +215,14 @@ def create_app(
         hub: Where ingested events are published for the live streams.
         on_shutdown: Called by ``POST /v1/shutdown`` to stop the server.
     """
-    from kitchen.engine import routes_events, routes_read, routes_reports, routes_runs
+    from kitchen.demo import routes as demo_routes
+    from kitchen.engine import (
+        routes_analysis,
+        routes_events,
+        routes_read,
+        routes_reports,
+        routes_runs,
+    )
 
     state = EngineState(store, hub or Hub(), on_shutdown)
     app = FastAPI(
@@ -226,6 +236,8 @@ def create_app(
     app.include_router(routes_events.router, prefix="/v1")
     app.include_router(routes_runs.router, prefix="/v1")
     app.include_router(routes_reports.router, prefix="/v1")
+    app.include_router(routes_analysis.router, prefix="/v1")
+    app.include_router(demo_routes.router, prefix="/v1")
 
     @app.exception_handler(StoreError)
     @app.exception_handler(KitchenError)

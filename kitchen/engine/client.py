@@ -8,7 +8,8 @@ be reached, ``KitchenError`` with the engine's message otherwise), never as HTTP
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -25,11 +26,21 @@ from kitchen.engine.wire import (
     EvalSummaryOut,
     Health,
     IngestResult,
+    LineageGraphOut,
     ModelOut,
+    RunCountOut,
     RunDetails,
     RunRowOut,
     from_wire,
     to_wire,
+)
+from kitchen.engine.wire_analysis import (
+    AnalysisIn,
+    AnalysisOut,
+    FeedbackEventOut,
+    FeedbackIn,
+    FeedbackIngestOut,
+    FeedbackSummaryOut,
 )
 from kitchen.engine.wire_runs import (
     AliasIn,
@@ -106,10 +117,10 @@ class EngineClient:
         _raise_for(response)
         return response
 
-    def _get(self, path: str, kind: type[T], **params: Any) -> T:
+    def _get(self, path: str, into: type[T], **params: Any) -> T:
         params = {k: v for k, v in params.items() if v is not None}
         response = self._request("GET", path, params=params)
-        return TypeAdapter(kind).validate_json(response.content)
+        return TypeAdapter(into).validate_json(response.content)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -212,6 +223,81 @@ class EngineClient:
             "GET", f"/reports/{quote(target, safe='')}", params=params, timeout=timeout
         )
         return response.content
+
+    def ingest_feedback(
+        self, events: Sequence[Mapping[str, Any]], *, source: str | None = None
+    ) -> FeedbackIngestOut:
+        """Send production events; the engine redacts PII and checks them before storing."""
+        body = FeedbackIn(events=[dict(e) for e in events], source=source)
+        return self._post("/feedback", FeedbackIngestOut, body)
+
+    def feedback_summary(self) -> list[FeedbackSummaryOut]:
+        """Per model version: event counts, time span, flags, signal and latency."""
+        return self._get("/feedback/summary", list[FeedbackSummaryOut])
+
+    def feedback_events(
+        self,
+        *,
+        model_name: str | None = None,
+        model_version: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10_000,
+        offset: int = 0,
+    ) -> list[FeedbackEventOut]:
+        """Stored events, oldest first."""
+        return self._get(
+            "/feedback",
+            list[FeedbackEventOut],
+            model_name=model_name,
+            model_version=model_version,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            limit=limit,
+            offset=offset,
+        )
+
+    def log_analysis(self, **fields: Any) -> AnalysisOut:
+        """Store an analysis (fields as :class:`~kitchen.engine.wire_analysis.AnalysisIn`)."""
+        return self._post("/analyses", AnalysisOut, AnalysisIn(**fields))
+
+    def analyses(
+        self,
+        *,
+        kind: str | None = None,
+        model_name: str | None = None,
+        model_version: int | None = None,
+        run_id: str | None = None,
+        limit: int = 100,
+    ) -> list[AnalysisOut]:
+        """Stored analyses, newest first, without their full results."""
+        return self._get(
+            "/analyses",
+            list[AnalysisOut],
+            kind=kind,
+            model_name=model_name,
+            model_version=model_version,
+            run_id=run_id,
+            limit=limit,
+        )
+
+    def analysis(self, analysis_id: str, *, result: bool = True) -> AnalysisOut:
+        """One analysis, with its full result unless ``result=False``."""
+        return self._get(f"/analyses/{analysis_id}", AnalysisOut, result=result)
+
+    def analysis_result(self, analysis_id: str) -> Any:
+        """The full result of one analysis (None when it stored only a summary)."""
+        return self.analysis(analysis_id).result
+
+    def run_counts(self) -> list[RunCountOut]:
+        """Runs grouped by status, recipe and experiment."""
+        return self._get("/run-counts", list[RunCountOut])
+
+    def model_lineage(self, model: str, *, max_depth: int = 8) -> LineageGraphOut:
+        """The lineage graph around every version of ``model``, its nodes named."""
+        return self._get(
+            f"/models/{quote(model, safe='')}/lineage", LineageGraphOut, max_depth=max_depth
+        )
 
     def models(self) -> list[ModelOut]:
         """The registered models."""

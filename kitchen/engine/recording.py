@@ -9,11 +9,14 @@ has every metric logged before it (resume truncates after the checkpoint, never 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from pydantic import BaseModel
 
 from kitchen import events as ev
@@ -21,7 +24,9 @@ from kitchen.adapters.duckdb.blobs import StoreBlobs
 from kitchen.adapters.duckdb.open import ResumeRecord
 from kitchen.context import Ports
 from kitchen.engine.client import EngineClient
+from kitchen.engine.wire_analysis import FeedbackEventOut
 from kitchen.engine.wire_runs import ModelVersionOut
+from kitchen.ports.analyses import AnalysisInfo
 from kitchen.ports.registry import ModelVersionInfo
 from store.blobs import BlobStore
 
@@ -130,6 +135,76 @@ def _info(out: ModelVersionOut) -> ModelVersionInfo:
     )
 
 
+class EngineAnalyses:
+    """The analysis port of a worker: feedback and analyses through the engine's routes."""
+
+    PAGE = 50_000
+
+    def __init__(self, client: EngineClient) -> None:
+        self._client = client
+
+    def feedback_events(
+        self,
+        *,
+        model_name: str | None = None,
+        model_version: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> pa.Table:
+        from store.feedback import SCHEMA
+
+        rows: list[dict[str, Any]] = []
+        while limit is None or len(rows) < limit:
+            want = self.PAGE if limit is None else min(self.PAGE, limit - len(rows))
+            page = self._client.feedback_events(
+                model_name=model_name,
+                model_version=model_version,
+                since=since,
+                until=until,
+                limit=want,
+                offset=len(rows),
+            )
+            rows += [_store_row(event) for event in page]
+            if len(page) < want:
+                break
+        return pa.Table.from_pylist(rows, schema=SCHEMA)
+
+    def log_analysis(self, **fields: Any) -> str:
+        return self._client.log_analysis(**fields).id
+
+    def list_analyses(self, **filters: Any) -> list[AnalysisInfo]:
+        return [
+            AnalysisInfo(
+                id=a.id,
+                kind=a.kind,
+                name=a.name,
+                created_at=a.created_at,
+                model_name=a.model_name,
+                model_version=a.model_version,
+                run_id=a.run_id,
+                seed=a.seed,
+                params=a.params,
+                summary=a.summary,
+            )
+            for a in self._client.analyses(**filters)
+        ]
+
+    def analysis_result(self, analysis_id: str) -> Any:
+        return self._client.analysis_result(analysis_id)
+
+
+def _store_row(event: FeedbackEventOut) -> dict[str, Any]:
+    """A feedback event from the wire in the store's column layout."""
+    row = event.model_dump()
+    row["features_json"] = (
+        json.dumps(row.pop("features"), sort_keys=True) if event.features else None
+    )
+    row["quality_flags"] = ",".join(row["quality_flags"])
+    row["ingested_at"] = None
+    return row
+
+
 class EngineRecording:
     """Records a run the engine has queued; ``kitchen.launch.run`` drives it.
 
@@ -184,6 +259,7 @@ class EngineRecording:
             blobs=self.blobs,
             metrics=EngineMetrics(forwarder),
             registry=EngineRegistry(self.client, forwarder),
+            analyses=EngineAnalyses(self.client),
         )
 
     def recorder(self, ports: Ports) -> EventForwarder:

@@ -22,10 +22,14 @@ from kitchen.engine.wire import (
     EvalSampleOut,
     EvalSummaryOut,
     Health,
+    LineageEdgeOut,
+    LineageGraphOut,
+    LineageNodeOut,
     Message,
     MetricPairOut,
     ModelOut,
     ParamDiffOut,
+    RunCountOut,
     RunDetails,
     RunRecord,
     RunRowOut,
@@ -40,6 +44,7 @@ from kitchen.engine.wire_runs import (
 )
 from kitchen.queries import compare_scores_of, details_of
 from store import Run
+from store import errors as store_errors
 from store.queries import DEFAULT_SUMMARY_KEYS
 
 router = APIRouter()
@@ -294,3 +299,63 @@ def stage_events(state: State, run_id: str) -> list[StageEventOut]:
             )
         )
     return out
+
+
+@router.get("/run-counts", response_model=list[RunCountOut], tags=["runs"])
+def run_counts(state: State) -> list[RunCountOut]:
+    """Runs grouped by status, recipe and experiment (one grouped query, any store size)."""
+    with state.lock:
+        found = state.store.run_counts()
+    return [RunCountOut.model_validate(dataclasses.asdict(c)) for c in found]
+
+
+@router.get("/models/{model}/lineage", response_model=LineageGraphOut, tags=["models"])
+def model_lineage(
+    state: State,
+    model: str,
+    max_depth: Annotated[int, Query(ge=1, le=32)] = 8,
+) -> LineageGraphOut:
+    """The lineage DAG around every version of ``model``, its nodes named.
+
+    Raises:
+        NotFoundError: no such model (404).
+    """
+    with state.lock:
+        versions = state.store.list_model_versions(model)
+        if not versions:
+            raise store_errors.NotFoundError(f"no model {model!r}")
+        edges: dict[tuple[str, str, str], None] = {}
+        nodes: dict[str, tuple[str, str]] = {}
+        for version in versions:
+            nodes[f"model_version:{version.id}"] = ("model_version", version.id)
+            graph = state.store.lineage("model_version", version.id, max_depth=max_depth)
+            for edge in [*graph.upstream, *graph.downstream]:
+                src, dst = f"{edge.src_kind}:{edge.src_id}", f"{edge.dst_kind}:{edge.dst_id}"
+                nodes[src] = (edge.src_kind, edge.src_id)
+                nodes[dst] = (edge.dst_kind, edge.dst_id)
+                edges[(src, dst, edge.relation)] = None
+        labels = {v.id: f"{v.model_name} v{v.version}" for v in versions}
+        out_nodes = [
+            LineageNodeOut(kind=kind, id=node_id, label=_node_label(state, kind, node_id, labels))
+            for kind, node_id in nodes.values()
+        ]
+    return LineageGraphOut(
+        model=model,
+        nodes=out_nodes,
+        edges=[LineageEdgeOut(src=s, dst=d, relation=r) for s, d, r in edges],
+    )
+
+
+def _node_label(state: EngineState, kind: str, node_id: str, versions: dict[str, str]) -> str:
+    """A readable name for a lineage node; its id when the store no longer has it."""
+    try:
+        if kind == "model_version":
+            return versions.get(node_id) or node_id[:12]
+        if kind == "run":
+            run = state.store.get_run(node_id)
+            return run.name or run.id[:12]
+        if kind == "artifact":
+            return state.store.get_artifact(node_id).name
+    except (store_errors.NotFoundError, store_errors.AmbiguousIdError):
+        return node_id[:12]
+    return node_id

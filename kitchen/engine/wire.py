@@ -273,6 +273,39 @@ class EvalSampleOut(BaseModel):
     metadata: dict[str, Any] = {}
 
 
+class RunCountOut(BaseModel):
+    """How many runs share one status, recipe and experiment."""
+
+    status: str
+    recipe: str
+    experiment: str
+    n: int
+
+
+class LineageNodeOut(BaseModel):
+    """One node of a lineage graph: its kind, id and a readable label."""
+
+    kind: str
+    id: str
+    label: str
+
+
+class LineageEdgeOut(BaseModel):
+    """``dst`` was made from ``src`` (node ids are ``kind:id``)."""
+
+    src: str
+    dst: str
+    relation: str
+
+
+class LineageGraphOut(BaseModel):
+    """The lineage of every version of one model."""
+
+    model: str
+    nodes: list[LineageNodeOut]
+    edges: list[LineageEdgeOut]
+
+
 class ModelOut(BaseModel):
     """A registered model with its newest version and aliases."""
 

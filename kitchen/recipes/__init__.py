@@ -29,6 +29,22 @@ _RECIPES: dict[str, tuple[str, str]] = {
         "kitchen.recipes.eval",
         "Evaluate a model on a benchmark task (GSM8K, MMLU, HumanEval, a data file)",
     ),
+    "classify": (
+        "kitchen.recipes.classify",
+        "Fine-tune the MiniLM text classifier (offline) and register it",
+    ),
+    "attack": (
+        "kitchen.recipes.attack",
+        "Attack a model with seeded perturbations; robustness tracked per version",
+    ),
+    "drift": (
+        "kitchen.recipes.drift",
+        "Check production feedback of a model version for drift; store the report",
+    ),
+    "explain": (
+        "kitchen.recipes.explain",
+        "Explain a model (SHAP, LIME, PDP/ICE, integrated gradients, occlusion)",
+    ),
     "rl_math": (
         "kitchen.recipes.rl:MATH",
         "GRPO-style RL on math word problems checked with math-verify",

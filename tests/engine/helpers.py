@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from kitchen.adapters.fake.analyses import FakeAnalyses
 from kitchen.adapters.fake.blobs import FakeBlobStore
 from kitchen.adapters.fake.evaluator import FakeEvaluator
 from kitchen.adapters.fake.metrics import FakeMetricsSink
@@ -103,6 +104,7 @@ def make_ctx(config: BaseModel | None = None, events: list[Event] | None = None)
         metrics=FakeMetricsSink(),
         registry=FakeModelRegistry(),
         evaluator=FakeEvaluator(),
+        analyses=FakeAnalyses(),
     )
     meta = RunMeta("run-test", "test", 0, Path("/tmp/kitchen-test"), time.time())
     return RunContext(config or Cfg(), ports, TrainState(), meta, EventBus((sink.append,)))

@@ -107,10 +107,15 @@ class Recording:
 
     def default_ports(self, config: BaseModel) -> Ports:
         """The real adapters: torch backend, HF datasets and hub, this store."""
+        from kitchen.adapters.duckdb.analyses import StoreAnalyses
         from kitchen.adapters.real import real_ports
 
         return real_ports(
-            config, blobs=self.blobs, metrics=self.metrics, registry=StoreRegistry(self.store)
+            config,
+            blobs=self.blobs,
+            metrics=self.metrics,
+            registry=StoreRegistry(self.store),
+            analyses=StoreAnalyses(self.store),
         )
 
     def recorder(self, ports: Ports) -> StoreRecorder:

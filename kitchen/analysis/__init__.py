@@ -1,0 +1,1 @@
+"""Analyses the engine computes and persists: drift, adversarial robustness, explainability."""

@@ -1,0 +1,59 @@
+"""Explain a model and store the explanation as an ``xai`` analysis of the run.
+
+The stage builds the data and model the config names, runs the explainer
+(:func:`kitchen.analysis.xai.spec.run_spec`), reports its checks as metrics (``xai/max_gap``,
+``xai/stability_spearman``…) and stores the result with the spec that reproduces it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kitchen.context import RunContext
+from kitchen.events import Metrics
+from kitchen.stage import Stage
+
+
+class ExplainModel(Stage):
+    """Explain ``config.model`` with ``config.method`` and store the analysis."""
+
+    name = "explain_model"
+    reads = (
+        "model",
+        "method",
+        "data",
+        "examples",
+        "seed",
+        "background_size",
+        "samples",
+        "steps",
+        "window",
+        "stability",
+    )
+
+    def run(self, ctx: RunContext[Any]) -> RunContext[Any]:
+        from kitchen.analysis.xai.explanation import Explanation
+        from kitchen.analysis.xai.persist import log_explanation
+        from kitchen.analysis.xai.spec import ExplainSpec, run_spec
+
+        cfg = ctx.config
+        if cfg.threads:
+            import torch
+
+            torch.set_num_threads(cfg.threads)
+        spec = ExplainSpec.model_validate({k: getattr(cfg, k) for k in ExplainSpec.model_fields})
+        result = run_spec(spec)
+        row = log_explanation(
+            ctx.ports.analyses, result, spec=spec, name=cfg.name, run_id=ctx.meta.run_id
+        )
+        if isinstance(result, Explanation):
+            values = {f"xai/{k}": float(v) for k, v in result.checks.items()}
+            values["xai/examples"] = float(len(result.examples))
+            ctx.emit(Metrics(ctx.meta.run_id, 0, values))
+            top = ", ".join(f"{n} {v:.3g}" for n, v in list(result.global_importance().items())[:5])
+            ctx.log(
+                f"{spec.method} on {len(result.examples)} examples of {spec.data}: top {top}",
+                stage=self.name,
+            )
+        ctx.log(f"stored analysis {getattr(row, 'id', row)}", stage=self.name)
+        return ctx
