@@ -8,42 +8,21 @@ serves the home, else the store read-only) and prints the attack × version succ
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
+from kitchen.cli.common import HomeOption, console, friendly
 
 attack_app = typer.Typer(
     help="Adversarial robustness: attack a model, compare its versions.", no_args_is_help=True
 )
 
 
-def _friendly(func: F) -> F:
-    """``kitchen.cli.main.friendly``, resolved when the command runs (no import cycle)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kitchen.cli.main import fail
-        from kitchen.errors import KitchenError
-
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 @attack_app.command("run")
-@_friendly
+@friendly
 def attack_run_command(
     args: Annotated[
         list[str] | None,
@@ -84,14 +63,13 @@ def attack_run_command(
 
 
 @attack_app.command("matrix")
-@_friendly
+@friendly
 def attack_matrix_command(
     model: Annotated[str, typer.Option("--model", "-m", help="the registered model name")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts")] = False,
     home: HomeOption = None,
 ) -> None:
     """Attack success rate per attack (rows) and model version (columns), strongest severity."""
-    from kitchen.cli.main import console
 
     matrix = read_matrix(home, model)
     if as_json:
@@ -104,7 +82,6 @@ def attack_matrix_command(
 def attack_list_command() -> None:
     """Every attack name a config or --attack may use."""
     from kitchen.analysis.adversary.registry import attack_names
-    from kitchen.cli.main import console
 
     for name in attack_names():
         console.print(name, highlight=False)
@@ -117,7 +94,7 @@ def read_matrix(home: Path | None, model: str) -> Any:
         NotFoundError: no adversary analysis of that model.
     """
     from kitchen.analysis.adversary.persist import model_matrix
-    from kitchen.cli.main import _engine_client
+    from kitchen.cli.common import engine_client as _engine_client
     from kitchen.errors import NotFoundError
     from kitchen.queries import reading
 

@@ -8,43 +8,18 @@ adversarial and explainability analyses. See ``docs/feedback.md``.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from kitchen.cli.common import HomeOption, console, friendly
 from kitchen.demo.seed import DEFAULT_EVENTS, DEFAULT_RUNS, DEFAULT_SEED
-from kitchen.errors import KitchenError
 
 demo_app = typer.Typer(
     help="Demo data for development, tests and screenshots.", no_args_is_help=True
 )
-console = Console()
-
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-
-
-def friendly(func: F) -> F:
-    """Turn Kitchen errors into a message and an exit code (as ``kitchen.cli.main`` does)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            from kitchen.cli.main import fail  # imported late: main mounts this app
-
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @demo_app.command("seed")

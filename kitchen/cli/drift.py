@@ -9,17 +9,15 @@ engine serves), and ``check --no-save`` writes nothing. The statistics run in th
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from kitchen.errors import KitchenError
+from kitchen.cli.common import HomeOption, JsonOption, console, friendly
 
 if TYPE_CHECKING:
     from kitchen.analysis.drift.check import DriftCheck
@@ -29,14 +27,7 @@ drift_app = typer.Typer(
     help="Drift of production feedback: reference sketches per model version, checks of a window.",
     no_args_is_help=True,
 )
-console = Console()
-err_console = Console(stderr=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name of the events")]
 VersionOption = Annotated[int, typer.Option("--version", "-v", help="Model version")]
 EmbeddedOption = Annotated[
@@ -49,25 +40,10 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every sample an
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="torch threads (0: default)")]
 
 
-def friendly(func: F) -> F:
-    """Turn Kitchen errors into a message and an exit code (as ``kitchen.cli.main`` does)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            from kitchen.cli.main import fail  # imported late: main mounts this app
-
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 @contextmanager
 def _reader(home: Path | None) -> Iterator[Any]:
     """The engine's client when one serves ``home``, else the store opened read-only."""
-    from kitchen.cli.main import _engine_client
+    from kitchen.cli.common import engine_client as _engine_client
 
     client = _engine_client(home)
     if client is not None:

@@ -8,18 +8,16 @@ stopped: the store is the experiment's state. ``status NAME`` works without the 
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from kitchen.errors import KitchenError
+from kitchen.cli.common import HomeOption, JsonOption, console, err_console, friendly
 
 if TYPE_CHECKING:
     from kitchen.experiments.plan import PlannedRun
@@ -32,29 +30,6 @@ experiment_app = typer.Typer(
     help="Batch experiments: conditions × seeds of a recipe, retried, resumable, compared.",
     no_args_is_help=True,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
-
-
-def friendly(func: F) -> F:
-    """Turn Kitchen errors into a message and an exit code (as ``kitchen.cli.main`` does)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            from kitchen.cli.main import fail  # imported late: main mounts this app
-
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @experiment_app.command("run")
@@ -144,7 +119,7 @@ def report_command(name: str, as_json: JsonOption = False, home: HomeOption = No
 
 def _load(home: Path | None, name: str) -> tuple[Any, Any]:
     """The spec and runs of ``name``: through the engine when one serves the home."""
-    from kitchen.cli.main import _engine_client
+    from kitchen.cli.common import engine_client as _engine_client
     from kitchen.experiments.source import load_experiment
     from kitchen.queries import reading
 
@@ -219,7 +194,8 @@ def _execute(
     home: Path | None,
 ) -> None:
     """Check, plan, estimate, then queue and follow the experiment."""
-    from kitchen.cli.main import _auto_engine_client, _engine_client
+    from kitchen.cli.common import auto_engine_client as _auto_engine_client
+    from kitchen.cli.common import engine_client as _engine_client
     from kitchen.experiments.plan import check_plan, expand
     from kitchen.experiments.source import EngineSource
     from kitchen.home import kitchen_home

@@ -8,20 +8,15 @@ the store opened for the one write. The sub-app imports nothing heavy at load ti
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
+from kitchen.cli.common import HomeOption, JsonOption, console, friendly
 
 explain_app = typer.Typer(
     help="Explain models (SHAP, LIME, PDP/ICE, integrated gradients, occlusion).",
@@ -29,26 +24,10 @@ explain_app = typer.Typer(
 )
 
 
-def _friendly(func: F) -> F:
-    """``kitchen.cli.main.friendly``, resolved when the command runs (no import cycle)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kitchen.cli.main import fail
-        from kitchen.errors import KitchenError
-
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 @contextmanager
 def _source(home: Path | None, *, write: bool = False) -> Iterator[Any]:
     """The engine client serving ``home`` when it can do the job, else the store."""
-    from kitchen.cli.main import _engine_client
+    from kitchen.cli.common import engine_client as _engine_client
     from kitchen.errors import NotFoundError, StoreAccessError
 
     client = _engine_client(home)
@@ -110,7 +89,7 @@ def run_command(
 
 
 @explain_app.command("show")
-@_friendly
+@friendly
 def show_command(
     analysis_id: str,
     top: Annotated[int, typer.Option("--top", help="Features / examples to print")] = 10,
@@ -118,7 +97,6 @@ def show_command(
     home: HomeOption = None,
 ) -> None:
     """Print a stored explanation: top features, checks, and texts with per-token scores."""
-    from kitchen.cli.main import console
 
     with _source(home) as source:
         row, result = _get(source, analysis_id)
@@ -131,7 +109,7 @@ def show_command(
 
 
 @explain_app.command("drift")
-@_friendly
+@friendly
 def drift_command(
     before: str,
     after: str,
@@ -143,7 +121,6 @@ def drift_command(
     attribution drift."""
     from kitchen.analysis.xai.drift import attribution_drift
     from kitchen.analysis.xai.persist import load_explanation, log_attribution_drift
-    from kitchen.cli.main import console
 
     with _source(home) as source:
         first, second = load_explanation(source, before), load_explanation(source, after)
@@ -161,7 +138,7 @@ def drift_command(
 
 
 @explain_app.command("reproduce")
-@_friendly
+@friendly
 def reproduce_command(
     analysis_id: str,
     tolerance: Annotated[float, typer.Option("--tolerance", help="Largest allowed diff")] = 1e-9,
@@ -169,7 +146,6 @@ def reproduce_command(
 ) -> None:
     """Recompute a stored explanation from its spec; exit 1 when the numbers differ."""
     from kitchen.analysis.xai.persist import reproduce
-    from kitchen.cli.main import console
 
     with _source(home) as source:
         outcome = reproduce(source, analysis_id, tolerance=tolerance)

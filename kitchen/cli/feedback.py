@@ -8,21 +8,19 @@ through the engine when one serves the home, else through a read-only open of th
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from kitchen.errors import KitchenError
+from kitchen.cli.common import HomeOption, JsonOption, console, friendly
 
 if TYPE_CHECKING:
     from kitchen.engine.client import EngineClient
@@ -32,29 +30,8 @@ feedback_app = typer.Typer(
     help="Production feedback: ingest events (PII redacted, quality flagged), summary, tail.",
     no_args_is_help=True,
 )
-console = Console()
 
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
 BATCH_SIZE = 5000
-
-
-def friendly(func: F) -> F:
-    """Turn Kitchen errors into a message and an exit code (as ``kitchen.cli.main`` does)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            from kitchen.cli.main import fail  # imported late: main mounts this app
-
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @feedback_app.command("ingest")
@@ -166,7 +143,7 @@ def _print_ingest(result: dict[str, Any]) -> None:
 def _reader(home: Path | None) -> Iterator[EngineClient | Store | None]:
     """The engine's client when one serves ``home``, else the store open read-only (None when
     there is no store yet)."""
-    from kitchen.cli.main import _engine_client
+    from kitchen.cli.common import engine_client as _engine_client
     from kitchen.queries import reading
 
     client = _engine_client(home)

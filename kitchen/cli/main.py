@@ -7,17 +7,23 @@ its own exit code, never a traceback.
 
 from __future__ import annotations
 
-import functools
 import json
 import signal
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from kitchen.errors import KitchenError
+from kitchen.cli.common import (
+    HomeOption,
+    JsonOption,
+    console,
+    err_console,
+    fail,
+    friendly,
+)
+from kitchen.cli.common import auto_engine_client as _auto_engine_client
+from kitchen.cli.common import engine_client as _engine_client
 
 app = typer.Typer(
     name="kitchen",
@@ -26,14 +32,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
 
 
 engine_app = typer.Typer(
@@ -63,34 +61,6 @@ def _mount_subcommands() -> None:
 
 
 _mount_subcommands()
-
-
-def fail(error: KitchenError) -> typer.Exit:
-    """Print ``error`` for a person and return the exit to raise."""
-    where = f" (stage {error.stage})" if error.stage else ""
-    # soft_wrap: the message stays one line, whole, for logs and grep.
-    err_console.print(
-        f"[bold red]{error.title}{where}:[/] {error.message}", highlight=False, soft_wrap=True
-    )
-    if error.run_id:
-        err_console.print(
-            f"[dim]run {error.run_id} is recorded; see `kitchen show {error.run_id}`[/]",
-            soft_wrap=True,
-        )
-    return typer.Exit(error.exit_code)
-
-
-def friendly(func: F) -> F:
-    """Turn Kitchen errors raised by a command into a message and an exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @app.command("run")
@@ -506,40 +476,6 @@ def engine_status_command(as_json: JsonOption = False, home: HomeOption = None) 
         f"(up {health.uptime_s:.0f}s, {health.subscribers} live streams)",
         soft_wrap=True,
     )
-
-
-def _engine_client(home: Path | None) -> Any:
-    """A client of the engine serving ``home``, or None when none does.
-
-    While an engine serves a home it holds the store, so reads must go through it; without one
-    the CLI opens the store read-only itself (cheaper than starting an engine for one read).
-    """
-    from kitchen.engine.files import read_engine
-    from kitchen.home import kitchen_home
-
-    info = read_engine(kitchen_home(home))
-    if info is None:
-        return None
-    from kitchen.engine.client import EngineClient
-
-    return EngineClient(info)
-
-
-def _auto_engine_client(
-    home: Path | None, recipe: str | None, overrides: list[str], config_file: Path | None
-) -> Any:
-    """A client of the engine serving ``home``, started in the background if none does.
-
-    A new recipe's config is validated here first, so a typo never waits for an engine.
-    """
-    from kitchen.engine.client import EngineClient
-    from kitchen.engine.server import ensure_engine
-
-    if recipe is not None:
-        from kitchen.launch import plan
-
-        plan(recipe, config_file=config_file, overrides=overrides)
-    return EngineClient(ensure_engine(home))
 
 
 def _list_runs(home: Path | None, *, limit: int, status: str | None) -> list[dict[str, Any]]:

@@ -8,34 +8,13 @@ runs, so mounting it there makes no import cycle.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
-HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="Kitchen home (default $KITCHEN_HOME or ./.kitchen)")
-]
-
-
-def _friendly(func: F) -> F:
-    """``kitchen.cli.main.friendly``, resolved when the command runs (no import cycle)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kitchen.cli.main import fail
-        from kitchen.errors import KitchenError
-
-        try:
-            return func(*args, **kwargs)
-        except KitchenError as error:
-            raise fail(error) from None
-
-    return wrapper  # type: ignore[return-value]
+from kitchen.cli.common import HomeOption, console, friendly
 
 
 def default_path(target: str, fmt: str) -> Path:
@@ -48,7 +27,7 @@ def read_report(
     home: Path | None, target: str, fmt: str, *, compare_to: str | None, max_samples: int
 ) -> bytes:
     """The report's bytes, through the engine serving ``home`` or from the store itself."""
-    from kitchen.cli.main import _engine_client
+    from kitchen.cli.common import engine_client as _engine_client
     from kitchen.errors import NotFoundError
     from kitchen.home import kitchen_home
     from kitchen.queries import reading
@@ -67,7 +46,7 @@ def read_report(
         return build_report(store, target, fmt, compare_to=compare_to, max_samples=max_samples)
 
 
-@_friendly
+@friendly
 def report_command(
     target: Annotated[str, typer.Argument(help="A run id (or unique prefix) or an experiment")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="html, md, json or pdf")] = "html",
@@ -90,7 +69,6 @@ def report_command(
     evaluation statistics with samples, lineage and model versions; for an experiment, the
     cross-condition analysis. Secrets in the config are left out.
     """
-    from kitchen.cli.main import console
     from kitchen.report.build import check_format
 
     chosen = check_format(fmt)
