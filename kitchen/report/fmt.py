@@ -161,3 +161,42 @@ def design_facts(report: ExperimentReport) -> list[tuple[str, object]]:
         ("Why", report.best_reason),
     ]
     return [(k, v) for k, v in facts if v not in (None, "")]
+
+
+def pairwise_headers(report: ExperimentReport) -> list[str]:
+    """The pairwise-comparison table's headers (the correction named in the adjusted p)."""
+    return [
+        "a",
+        "b",
+        "test",
+        "difference (a − b)",
+        "95% CI",
+        "p",
+        f"p ({report.correction or 'corrected'})",
+        "significant",
+        "effect size",
+    ]
+
+
+PAIRWISE_NUMERIC = (3, 5, 6)
+"""The pairwise table's right-aligned columns."""
+
+
+def pairwise_rows(report: ExperimentReport) -> list[list[object]]:
+    """One row per compared pair of conditions."""
+    return [
+        [
+            p.a,
+            p.b,
+            p.test,
+            signed(p.estimate),
+            interval(p.ci),
+            pvalue(p.p_value),
+            pvalue(p.p_adjusted),
+            "yes" if p.significant else "no",
+            f"{p.effect_interpretation} ({p.effect_name} = {p.effect_value:.2f})"
+            if p.effect_name and p.effect_value is not None
+            else DASH,
+        ]
+        for p in report.pairwise
+    ]

@@ -339,34 +339,9 @@ def _experiment(report: ExperimentReport) -> list[str]:
         out += [
             "## Pairwise comparisons\n",
             table(
-                [
-                    "a",
-                    "b",
-                    "test",
-                    "difference (a − b)",
-                    "95% CI",
-                    "p",
-                    f"p ({report.correction or 'corrected'})",
-                    "significant",
-                    "effect size",
-                ],
-                [
-                    [
-                        p.a,
-                        p.b,
-                        p.test,
-                        fmt.signed(p.estimate),
-                        fmt.interval(p.ci),
-                        fmt.pvalue(p.p_value),
-                        fmt.pvalue(p.p_adjusted),
-                        "yes" if p.significant else "no",
-                        f"{p.effect_interpretation} ({p.effect_name} = {p.effect_value:.2f})"
-                        if p.effect_name and p.effect_value is not None
-                        else fmt.DASH,
-                    ]
-                    for p in report.pairwise
-                ],
-                numeric=(3, 5, 6),
+                fmt.pairwise_headers(report),
+                fmt.pairwise_rows(report),
+                numeric=fmt.PAIRWISE_NUMERIC,
             ),
         ]
     if report.dead_letter:
