@@ -11,7 +11,7 @@ from kitchen.ports.blobs import BlobStore
 from kitchen.ports.hub import Hub
 from kitchen.ports.registry import ModelRegistry
 
-__all__ = ["REGISTRY_PREFIX", "resolve_model"]
+__all__ = ["REGISTRY_PREFIX", "registered_identity", "resolve_model"]
 
 REGISTRY_PREFIX = "models:/"
 _REGISTERED = re.compile(r"^models:/(?P<name>[^@/]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))?$")
@@ -73,3 +73,13 @@ def _registered(
     if not (folder / "config.json").exists():
         blobs.materialize_tree(info.artifact_ref, folder)
     return folder
+
+
+def registered_identity(model: str, registry: ModelRegistry) -> tuple[str, int | None]:
+    """The registered name and version a ``models:/`` reference points at now (an alias
+    resolved), or ``(model, None)`` for any other model reference."""
+    match = _REGISTERED.match(model)
+    if match is None:
+        return model, None
+    info = registry.get(match["name"], match["version"] or match["alias"] or "latest")
+    return info.name, info.version

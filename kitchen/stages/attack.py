@@ -3,15 +3,13 @@ robustness report as an ``adversary`` analysis of that model version."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.errors import ConfigError
 from kitchen.events import Metrics
+from kitchen.models.resolve import registered_identity
 from kitchen.stage import Stage
-
-_REGISTERED = re.compile(r"^models:/(?P<name>[^@/]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))?$")
 
 
 def attacks_llm(ctx: RunContext[Any]) -> bool:
@@ -54,7 +52,7 @@ class AttackModel(Stage):
         attacks = [make_attack(spec) for spec in cfg.attacks]
         if not attacks:
             raise ConfigError("attacks: name at least one attack (see kitchen attack list)")
-        model_name, version = self._identity(ctx)
+        model_name, version = registered_identity(str(cfg.model), ctx.ports.registry)
         common: dict[str, Any] = {
             "severities": tuple(cfg.severities),
             "seed": cfg.seed,
@@ -133,15 +131,6 @@ class AttackModel(Stage):
             )
         finally:
             self._close(ctx)
-
-    def _identity(self, ctx: RunContext[Any]) -> tuple[str, int | None]:
-        """The registered name and version of ``model`` (the reference itself otherwise)."""
-        model = str(ctx.config.model)
-        match = _REGISTERED.match(model)
-        if match is None:
-            return model, None
-        info = ctx.ports.registry.get(match["name"], match["version"] or match["alias"] or "latest")
-        return info.name, info.version
 
     def _close(self, ctx: RunContext[Any]) -> None:
         for session in (ctx.state.session, ctx.state.reference):

@@ -11,6 +11,7 @@ from typing import Any
 
 from kitchen.context import RunContext
 from kitchen.events import Metrics
+from kitchen.models.resolve import REGISTRY_PREFIX, registered_identity, resolve_model
 from kitchen.stage import Stage
 
 
@@ -41,7 +42,24 @@ class ExplainModel(Stage):
             import torch
 
             torch.set_num_threads(cfg.threads)
-        spec = ExplainSpec.model_validate({k: getattr(cfg, k) for k in ExplainSpec.model_fields})
+        values = {k: getattr(cfg, k) for k in ExplainSpec.model_fields}
+        if str(cfg.model).startswith(REGISTRY_PREFIX):
+            # A registered text classifier: explain the version's files, labelled with the
+            # version it is now (an alias resolved), so attribution drift can pair versions.
+            folder = resolve_model(
+                cfg.model,
+                home=ctx.meta.home,
+                hub=ctx.ports.hub,
+                registry=ctx.ports.registry,
+                blobs=ctx.ports.blobs,
+            )
+            name, version = registered_identity(str(cfg.model), ctx.ports.registry)
+            values["model"] = f"classifier:{folder}"
+            values["model_name"] = cfg.model_name or name
+            values["model_version"] = (
+                cfg.model_version if cfg.model_version is not None else version
+            )
+        spec = ExplainSpec.model_validate(values)
         result = run_spec(spec)
         row = log_explanation(
             ctx.ports.analyses, result, spec=spec, name=cfg.name, run_id=ctx.meta.run_id

@@ -40,7 +40,7 @@ class ExplainSpec(BaseModel):
     model: str = Field(
         "sklearn:random_forest",
         description="sklearn:random_forest|gradient_boosting|logistic|linear, joblib:PATH, "
-        "tiny-bert or classifier:PATH",
+        "tiny-bert, classifier:PATH or (in a run) models:/NAME[@ALIAS|/VERSION] of a classifier",
     )
     model_seed: int = Field(0, description="seed for fitting an sklearn:* model / tiny-bert init")
     method: Method = Field("shap_tree", description="the explainer")

@@ -56,6 +56,24 @@ def test_classify_then_attack_tracks_the_version(tmp_path: Path) -> None:
     }
     assert report.n_examples == 12 and report.attack("keyboard_typo").strongest.severity == 0.3
 
+    # The same registered version explained: occlusion on its own test reviews, labelled with
+    # the version the alias resolved to.
+    explained = run(
+        "explain",
+        overrides=[
+            "model=models:/sentiment-minilm@latest",
+            "method=occlusion",
+            "data=sentiment:test",
+            "examples=3",
+            "threads=1",
+        ],
+        home=home,
+    )
+    assert explained.status == "succeeded", explained.error
+    with open_store(home, read_only=True) as store:
+        [xai] = store.list_analyses(kind="xai", run_id=explained.run_id)
+    assert (xai.model_name, xai.model_version) == ("sentiment-minilm", 1)
+
     cli = CliRunner()
     table = cli.invoke(attack_app, ["matrix", "--model", "sentiment-minilm", "--home", str(home)])
     assert table.exit_code == 0, table.output
