@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from kitchen.report.data import CI, EvalTask, ExperimentReport, TestSummary
+from kitchen.report.data import CI, EvalTask, ExperimentReport, RunHeader, RunReport, TestSummary
 
 DASH = "—"
 
@@ -200,3 +202,214 @@ def pairwise_rows(report: ExperimentReport) -> list[list[object]]:
         ]
         for p in report.pairwise
     ]
+
+
+# -- tables more than one renderer draws the same way ------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's headers, its rows of cells, and which columns are numbers (right-aligned)."""
+
+    headers: list[str]
+    rows: list[list[object]]
+    numeric: tuple[int, ...] = ()
+
+
+def run_facts(header: RunHeader) -> list[tuple[str, object]]:
+    """A run's summary as (label, value) pairs, empty ones included."""
+    h = header
+    return [
+        ("Run id", h.id),
+        ("Experiment", h.experiment),
+        ("Recipe", h.recipe),
+        ("Status", h.status),
+        ("Model", h.model),
+        ("Dataset", h.dataset),
+        ("Tasks", ", ".join(h.tasks)),
+        ("Seed", h.seed),
+        ("Created", when(h.created_at)),
+        ("Started", when(h.started_at)),
+        ("Finished", when(h.finished_at)),
+        ("Duration", duration(h.duration_s) if h.duration_s is not None else None),
+        ("Git commit", h.git_commit),
+        ("Error", h.error),
+    ]
+
+
+def metrics_table(report: RunReport) -> TableSpec:
+    """Each metric's baseline, final value and change."""
+    return TableSpec(
+        ["metric", "baseline", "final", "Δ"],
+        [[m.key, num(m.baseline), num(m.final), signed(m.delta)] for m in report.metrics],
+        (1, 2, 3),
+    )
+
+
+def comparisons_table(report: RunReport, other: str = "") -> TableSpec:
+    """The paired comparison with another run, one row per shared task; the fourth column is
+    headed ``other`` (``other run`` when empty)."""
+    rows: list[list[object]] = []
+    for c in report.comparisons:
+        proportion = c.test is not None and c.test.effect_name == "h"
+        rows.append(
+            [
+                c.task,
+                c.n_pairs,
+                score(c.mean_this, proportion=proportion),
+                score(c.mean_other, proportion=proportion),
+                c.test.test if c.test else DASH,
+                pvalue(c.test.p_value) if c.test else DASH,
+                difference(c.test, proportion=proportion),
+                effect(c.test),
+            ]
+        )
+    headers = [
+        "task",
+        "pairs",
+        "this run",
+        other or "other run",
+        "test",
+        "p-value",
+        "difference (this − other)",
+        "effect size",
+    ]
+    return TableSpec(headers, rows, (1, 2, 3, 5))
+
+
+def stages_table(report: RunReport) -> TableSpec:
+    """Each stage event with its duration."""
+    return TableSpec(
+        ["stage", "path", "outcome", "duration"],
+        [[s.stage, s.path, s.event, duration(s.duration_s)] for s in report.stages],
+        (3,),
+    )
+
+
+def config_table(report: RunReport, limit: int = 120) -> TableSpec:
+    """The run's public parameters, values cut at ``limit`` characters."""
+    return TableSpec(["key", "value"], [[k, value(v, limit)] for k, v in report.config.items()])
+
+
+def lineage_table(report: RunReport) -> TableSpec:
+    """The run's lineage edges."""
+    return TableSpec(
+        ["from", "relation", "to"],
+        [
+            [f"{x.src_kind} {x.src_id}", x.relation, f"{x.dst_kind} {x.dst_id}"]
+            for x in report.lineage
+        ],
+    )
+
+
+def models_table(report: RunReport) -> TableSpec:
+    """The model versions registered from the run."""
+    return TableSpec(
+        ["model", "version", "stage", "aliases", "registered"],
+        [
+            [m.model, m.version, m.stage, ", ".join(f"@{a}" for a in m.aliases), when(m.created_at)]
+            for m in report.models
+        ],
+        (1,),
+    )
+
+
+def baseline_test_table(test: TestSummary, *, proportion: bool) -> TableSpec:
+    """The paired test of the final evaluation against the baseline."""
+    return TableSpec(
+        ["test", "p-value", "difference (final − baseline)", "effect size"],
+        [
+            [
+                test.test,
+                pvalue(test.p_value),
+                difference(test, proportion=proportion),
+                effect(test),
+            ]
+        ],
+    )
+
+
+def groups_table(task: EvalTask) -> TableSpec:
+    """The task's score per group (``field: value``)."""
+    p = task.binary
+    return TableSpec(
+        ["group", "n", "score", "95% CI"],
+        [
+            [
+                f"{g.field}: {g.value}",
+                g.n,
+                score(g.mean, proportion=p),
+                interval(g.ci, proportion=p),
+            ]
+            for g in task.groups
+        ],
+        (1, 2),
+    )
+
+
+def samples_table(task: EvalTask) -> TableSpec:
+    """The task's shown samples, lowest scores first."""
+    return TableSpec(
+        ["sample", "epoch", "input", "target", "output", "score"],
+        [[s.sample_id, s.epoch, s.input, s.target, s.output, num(s.score)] for s in task.samples],
+        (1, 5),
+    )
+
+
+def conditions_table(report: ExperimentReport, *, star_best: bool = False) -> TableSpec:
+    """Each condition's mean, spread, CI and per-seed values; ``★`` marks the best one when
+    ``star_best``."""
+    best = report.best if star_best else None
+    return TableSpec(
+        ["condition", "n", "mean", "std", "95% CI", "per seed"],
+        [
+            [
+                ("★ " if c.name == best else "") + c.name,
+                c.n,
+                num(c.mean),
+                num(c.std),
+                interval(c.ci),
+                ", ".join(num(v) for v in c.values),
+            ]
+            for c in report.conditions
+        ],
+        (1, 2, 3),
+    )
+
+
+def omnibus_table(test: TestSummary) -> TableSpec:
+    """The omnibus test across conditions."""
+    return TableSpec(
+        ["test", "statistic", "p-value", "effect size"],
+        [[test.test, num(test.statistic), pvalue(test.p_value), effect(test)]],
+        (1, 2),
+    )
+
+
+def runs_table(report: ExperimentReport, status: Callable[[str], object] = str) -> TableSpec:
+    """The experiment's runs with their durations and metrics (condition and seed for a batch
+    experiment); ``status`` draws the status cell. The numeric columns are the duration's
+    followers (the metrics)."""
+    keys = report.metric_keys
+    headers = (
+        ["run", "status"] + (["condition", "seed"] if report.batch else []) + ["duration", *keys]
+    )
+    rows: list[list[object]] = []
+    for r in report.runs:
+        row: list[object] = [r.name, status(r.status)]
+        if report.batch:
+            row += [r.condition or "", num(r.seed)]
+        row += [duration(r.duration_s), *(num(r.metrics.get(k)) for k in keys)]
+        rows.append(row)
+    first = 4 if report.batch else 2
+    return TableSpec(headers, rows, tuple(range(first + 1, len(headers))))
+
+
+def pairwise_table(report: ExperimentReport) -> TableSpec:
+    """The pairwise comparisons of a batch experiment's conditions."""
+    return TableSpec(pairwise_headers(report), pairwise_rows(report), PAIRWISE_NUMERIC)
+
+
+def dead_table(report: ExperimentReport) -> TableSpec:
+    """The dead-letter condition × seeds, one row per attempt."""
+    return TableSpec(DEAD_HEADERS, dead_rows(report))

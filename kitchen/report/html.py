@@ -83,6 +83,11 @@ def table(
     )
 
 
+def spec_table(spec: fmt.TableSpec, *, cls: str = "") -> str:
+    """A table from a shared table definition."""
+    return table(spec.headers, spec.rows, numeric=spec.numeric, cls=cls)
+
+
 def section(anchor: str, title: str, content: str, note: str = "") -> str:
     """A titled section."""
     extra = f'<p class="note">{e(note)}</p>' if note else ""
@@ -137,39 +142,12 @@ def _run(report: RunReport) -> str:
         section(
             "summary",
             "Summary",
-            facts(
-                [
-                    ("Experiment", h.experiment),
-                    ("Recipe", h.recipe),
-                    ("Model", h.model),
-                    ("Dataset", h.dataset),
-                    ("Tasks", ", ".join(h.tasks)),
-                    ("Seed", h.seed),
-                    ("Created", fmt.when(h.created_at)),
-                    ("Started", fmt.when(h.started_at)),
-                    ("Finished", fmt.when(h.finished_at)),
-                    ("Duration", fmt.duration(h.duration_s) if h.duration_s is not None else None),
-                    ("Git commit", h.git_commit),
-                    ("Error", h.error),
-                ]
-            ),
+            # The id and the status are in the line above.
+            facts([(k, v) for k, v in fmt.run_facts(h) if k not in ("Run id", "Status")]),
         ),
     ]
     if report.metrics:
-        parts.append(
-            section(
-                "metrics",
-                "Final metrics",
-                table(
-                    ["metric", "baseline", "final", "Δ"],
-                    [
-                        [m.key, fmt.num(m.baseline), fmt.num(m.final), fmt.signed(m.delta)]
-                        for m in report.metrics
-                    ],
-                    numeric=(1, 2, 3),
-                ),
-            )
-        )
+        parts.append(section("metrics", "Final metrics", spec_table(fmt.metrics_table(report))))
     if report.curves:
         figures = "".join(
             figure(plots.svg(plots.draw_curve(c), salt=f"curve{i}"))
@@ -193,57 +171,24 @@ def _run(report: RunReport) -> str:
     if report.comparisons or report.comparison_note:
         parts.append(_comparison(report))
     if report.stages:
-        parts.append(
-            section(
-                "stages",
-                "Stage timings",
-                table(
-                    ["stage", "path", "outcome", "duration"],
-                    [[s.stage, s.path, s.event, fmt.duration(s.duration_s)] for s in report.stages],
-                    numeric=(3,),
-                ),
-            )
-        )
+        parts.append(section("stages", "Stage timings", spec_table(fmt.stages_table(report))))
     note = (
         f"{report.secrets_dropped} secret-looking value(s) left out."
         if report.secrets_dropped
         else ""
     )
     config = (
-        table(["key", "value"], [[k, fmt.value(v)] for k, v in report.config.items()], cls="kv")
+        spec_table(fmt.config_table(report), cls="kv")
         if report.config
         else '<p class="empty">No parameters recorded.</p>'
     )
     parts.append(section("config", "Configuration", config, note))
     lineage = []
     if report.lineage:
-        lineage.append(
-            table(
-                ["from", "relation", "to"],
-                [
-                    [f"{x.src_kind} {x.src_id}", x.relation, f"{x.dst_kind} {x.dst_id}"]
-                    for x in report.lineage
-                ],
-            )
-        )
+        lineage.append(spec_table(fmt.lineage_table(report)))
     if report.models:
         lineage.append("<h3>Registered model versions</h3>")
-        lineage.append(
-            table(
-                ["model", "version", "stage", "aliases", "registered"],
-                [
-                    [
-                        m.model,
-                        m.version,
-                        m.stage,
-                        ", ".join(f"@{a}" for a in m.aliases),
-                        fmt.when(m.created_at),
-                    ]
-                    for m in report.models
-                ],
-                numeric=(1,),
-            )
-        )
+        lineage.append(spec_table(fmt.models_table(report)))
     if lineage:
         parts.append(section("lineage", "Lineage and models", "".join(lineage)))
     return "".join(parts)
@@ -276,19 +221,8 @@ def _task(task: EvalTask, index: int) -> str:
         )
         parts.append(verdict(task.vs_baseline, "Too few shared samples for a paired test."))
         if task.vs_baseline is not None:
-            t = task.vs_baseline
             parts.append(
-                table(
-                    ["test", "p-value", "difference (final − baseline)", "effect size"],
-                    [
-                        [
-                            t.test,
-                            fmt.pvalue(t.p_value),
-                            fmt.difference(t, proportion=proportion),
-                            fmt.effect(t),
-                        ]
-                    ],
-                )
+                spec_table(fmt.baseline_test_table(task.vs_baseline, proportion=proportion))
             )
     side = ""
     if task.groups:
@@ -324,55 +258,19 @@ def _task(task: EvalTask, index: int) -> str:
     parts.append(
         f"<details open><summary>Samples — {shown} of {task.samples_total}, "
         "lowest scores first</summary>"
-        + table(
-            ["sample", "epoch", "input", "target", "output", "score"],
-            [
-                [s.sample_id, s.epoch, s.input, s.target, s.output, fmt.num(s.score)]
-                for s in task.samples
-            ],
-            numeric=(1, 5),
-            cls="samples",
-        )
+        + spec_table(fmt.samples_table(task), cls="samples")
         + "</details></article>"
     )
     return "".join(parts)
 
 
 def _comparison(report: RunReport) -> str:
-    rows = []
-    blocks = []
-    for c in report.comparisons:
-        proportion = c.test is not None and c.test.effect_name == "h"
-        rows.append(
-            [
-                c.task,
-                c.n_pairs,
-                fmt.score(c.mean_this, proportion=proportion),
-                fmt.score(c.mean_other, proportion=proportion),
-                c.test.test if c.test else fmt.DASH,
-                fmt.pvalue(c.test.p_value) if c.test else fmt.DASH,
-                fmt.difference(c.test, proportion=proportion),
-                fmt.effect(c.test),
-            ]
-        )
-        blocks.append(verdict(c.test, c.note or "No test."))
     other = report.comparisons[0].other_name if report.comparisons else ""
+    blocks = [verdict(c.test, c.note or "No test.") for c in report.comparisons]
+    comparisons = fmt.comparisons_table(report, other)
     content = ""
-    if rows:
-        content = table(
-            [
-                "task",
-                "pairs",
-                "this run",
-                other or "other run",
-                "test",
-                "p-value",
-                "difference (this − other)",
-                "effect size",
-            ],
-            rows,
-            numeric=(1, 2, 3, 5),
-        ) + "".join(blocks)
+    if comparisons.rows:
+        content = spec_table(comparisons) + "".join(blocks)
     return section(
         "comparison",
         f"Paired comparison with {other}".strip(),
@@ -401,21 +299,9 @@ def _experiment(report: ExperimentReport) -> str:
     if report.batch:
         parts.append(section("design", "Design and outcome", facts(fmt.design_facts(report))))
     if report.conditions:
-        best = report.best
-        rows = [
-            [
-                ("★ " if c.name == best else "") + c.name,
-                c.n,
-                fmt.num(c.mean),
-                fmt.num(c.std),
-                fmt.interval(c.ci),
-                ", ".join(fmt.num(v) for v in c.values),
-            ]
-            for c in report.conditions
-        ]
         plot = figure(
             plots.svg(
-                plots.draw_conditions(report.conditions, report.metric or "metric", best),
+                plots.draw_conditions(report.conditions, report.metric or "metric", report.best),
                 salt="conditions",
                 width=6.4,
                 height=3.2,
@@ -425,9 +311,7 @@ def _experiment(report: ExperimentReport) -> str:
             section(
                 "conditions",
                 "Conditions",
-                table(
-                    ["condition", "n", "mean", "std", "95% CI", "per seed"], rows, numeric=(1, 2, 3)
-                )
+                spec_table(fmt.conditions_table(report, star_best=True))
                 + f'<div class="grid one">{plot}</div>',
             )
         )
@@ -437,12 +321,7 @@ def _experiment(report: ExperimentReport) -> str:
             section(
                 "omnibus",
                 "Omnibus test",
-                verdict(o, "")
-                + table(
-                    ["test", "statistic", "p-value", "effect size"],
-                    [[o.test, fmt.num(o.statistic), fmt.pvalue(o.p_value), fmt.effect(o)]],
-                    numeric=(1, 2),
-                ),
+                verdict(o, "") + spec_table(fmt.omnibus_table(o)),
             )
         )
     if report.pairwise:
@@ -450,11 +329,7 @@ def _experiment(report: ExperimentReport) -> str:
             section(
                 "pairwise",
                 "Pairwise comparisons",
-                table(
-                    fmt.pairwise_headers(report),
-                    fmt.pairwise_rows(report),
-                    numeric=fmt.PAIRWISE_NUMERIC,
-                ),
+                spec_table(fmt.pairwise_table(report)),
             )
         )
     if report.dead_letter:
@@ -462,28 +337,12 @@ def _experiment(report: ExperimentReport) -> str:
             section(
                 "dead-letter",
                 "Dead letter",
-                table(fmt.DEAD_HEADERS, fmt.dead_rows(report)),
+                spec_table(fmt.dead_table(report)),
                 "Condition × seeds that gave up; they are left out of the analysis.",
             )
         )
     if report.runs:
-        keys = report.metric_keys
-        head = (
-            ["run", "status"]
-            + (["condition", "seed"] if report.batch else [])
-            + ["duration", *keys]
-        )
-        rows = []
-        for r in report.runs:
-            row: list[object] = [r.name, badge(r.status)]
-            if report.batch:
-                row += [r.condition or "", fmt.num(r.seed)]
-            row += [fmt.duration(r.duration_s), *(fmt.num(r.metrics.get(k)) for k in keys)]
-            rows.append(row)
-        first = 4 if report.batch else 2
-        parts.append(
-            section("runs", "Runs", table(head, rows, numeric=tuple(range(first + 1, len(head)))))
-        )
+        parts.append(section("runs", "Runs", spec_table(fmt.runs_table(report, status=badge))))
     else:
         parts.append(
             section("runs", "Runs", '<p class="empty">This experiment has no runs yet.</p>')

@@ -34,6 +34,11 @@ def table(
     return "\n".join(lines) + "\n"
 
 
+def spec_table(spec: fmt.TableSpec) -> str:
+    """A pipe table from a shared table definition."""
+    return table(spec.headers, spec.rows, numeric=spec.numeric)
+
+
 def image(svg: str, alt: str) -> str:
     """An SVG as a ``data:`` URI image."""
     encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -52,36 +57,10 @@ def render_markdown(data: ReportData) -> bytes:
 
 
 def _run(report: RunReport) -> list[str]:
-    h = report.header
-    facts = [
-        ("Run id", h.id),
-        ("Experiment", h.experiment),
-        ("Recipe", h.recipe),
-        ("Status", h.status),
-        ("Model", h.model),
-        ("Dataset", h.dataset),
-        ("Tasks", ", ".join(h.tasks)),
-        ("Seed", h.seed),
-        ("Created", fmt.when(h.created_at)),
-        ("Started", fmt.when(h.started_at)),
-        ("Finished", fmt.when(h.finished_at)),
-        ("Duration", fmt.duration(h.duration_s) if h.duration_s is not None else None),
-        ("Git commit", h.git_commit),
-        ("Error", h.error),
-    ]
+    facts = fmt.run_facts(report.header)
     out = ["## Summary\n", table(["", ""], [(k, v) for k, v in facts if v not in (None, "")])]
     if report.metrics:
-        out += [
-            "## Final metrics\n",
-            table(
-                ["metric", "baseline", "final", "Δ"],
-                [
-                    [m.key, fmt.num(m.baseline), fmt.num(m.final), fmt.signed(m.delta)]
-                    for m in report.metrics
-                ],
-                numeric=(1, 2, 3),
-            ),
-        ]
+        out += ["## Final metrics\n", spec_table(fmt.metrics_table(report))]
     if report.curves:
         out.append("## Curves\n")
         out += [
@@ -100,88 +79,25 @@ def _run(report: RunReport) -> list[str]:
         )
         if report.comparison_note:
             out.append(f"{cell(report.comparison_note)}\n")
-        rows = []
-        for c in report.comparisons:
-            proportion = c.test is not None and c.test.effect_name == "h"
-            rows.append(
-                [
-                    c.task,
-                    c.n_pairs,
-                    fmt.score(c.mean_this, proportion=proportion),
-                    fmt.score(c.mean_other, proportion=proportion),
-                    c.test.test if c.test else fmt.DASH,
-                    fmt.pvalue(c.test.p_value) if c.test else fmt.DASH,
-                    fmt.difference(c.test, proportion=proportion),
-                    fmt.effect(c.test),
-                ]
-            )
-        if rows:
-            out.append(
-                table(
-                    [
-                        "task",
-                        "pairs",
-                        "this run",
-                        "other run",
-                        "test",
-                        "p-value",
-                        "difference (this − other)",
-                        "effect size",
-                    ],
-                    rows,
-                    numeric=(1, 2, 3, 5),
-                )
-            )
+        comparisons = fmt.comparisons_table(report)
+        if comparisons.rows:
+            out.append(spec_table(comparisons))
             out += [
                 f"> {cell(c.test.verdict if c.test else c.note or '')}\n"
                 for c in report.comparisons
             ]
     if report.stages:
-        out += [
-            "## Stage timings\n",
-            table(
-                ["stage", "path", "outcome", "duration"],
-                [[s.stage, s.path, s.event, fmt.duration(s.duration_s)] for s in report.stages],
-                numeric=(3,),
-            ),
-        ]
+        out += ["## Stage timings\n", spec_table(fmt.stages_table(report))]
     out.append("## Configuration\n")
     if report.secrets_dropped:
         out.append(f"{report.secrets_dropped} secret-looking value(s) left out.\n")
     out.append(
-        table(["key", "value"], [[k, fmt.value(v)] for k, v in report.config.items()])
-        if report.config
-        else "No parameters recorded.\n"
+        spec_table(fmt.config_table(report)) if report.config else "No parameters recorded.\n"
     )
     if report.lineage:
-        out += [
-            "## Lineage\n",
-            table(
-                ["from", "relation", "to"],
-                [
-                    [f"{x.src_kind} {x.src_id}", x.relation, f"{x.dst_kind} {x.dst_id}"]
-                    for x in report.lineage
-                ],
-            ),
-        ]
+        out += ["## Lineage\n", spec_table(fmt.lineage_table(report))]
     if report.models:
-        out += [
-            "## Registered model versions\n",
-            table(
-                ["model", "version", "stage", "aliases", "registered"],
-                [
-                    [
-                        m.model,
-                        m.version,
-                        m.stage,
-                        ", ".join(f"@{a}" for a in m.aliases),
-                        fmt.when(m.created_at),
-                    ]
-                    for m in report.models
-                ],
-                numeric=(1,),
-            ),
-        ]
+        out += ["## Registered model versions\n", spec_table(fmt.models_table(report))]
     return out
 
 
@@ -223,19 +139,7 @@ def _task(task: EvalTask, index: int) -> list[str]:
         t = task.vs_baseline
         out.append(f"> {cell(t.verdict) if t else 'Too few shared samples for a paired test.'}\n")
         if t is not None:
-            out.append(
-                table(
-                    ["test", "p-value", "difference (final − baseline)", "effect size"],
-                    [
-                        [
-                            t.test,
-                            fmt.pvalue(t.p_value),
-                            fmt.difference(t, proportion=p),
-                            fmt.effect(t),
-                        ]
-                    ],
-                )
-            )
+            out.append(spec_table(fmt.baseline_test_table(t, proportion=p)))
     out.append(
         table(
             ["score", "samples"],
@@ -258,32 +162,9 @@ def _task(task: EvalTask, index: int) -> list[str]:
         )
     )
     if task.groups:
-        out.append(
-            table(
-                ["group", "n", "score", "95% CI"],
-                [
-                    [
-                        f"{g.field}: {g.value}",
-                        g.n,
-                        fmt.score(g.mean, proportion=p),
-                        fmt.interval(g.ci, proportion=p),
-                    ]
-                    for g in task.groups
-                ],
-                numeric=(1, 2),
-            )
-        )
+        out.append(spec_table(fmt.groups_table(task)))
     out.append(f"Samples: {len(task.samples)} of {task.samples_total}, lowest scores first.\n")
-    out.append(
-        table(
-            ["sample", "epoch", "input", "target", "output", "score"],
-            [
-                [s.sample_id, s.epoch, s.input, s.target, s.output, fmt.num(s.score)]
-                for s in task.samples
-            ],
-            numeric=(1, 5),
-        )
-    )
+    out.append(spec_table(fmt.samples_table(task)))
     return out
 
 
@@ -297,21 +178,7 @@ def _experiment(report: ExperimentReport) -> list[str]:
     if report.conditions:
         out += [
             "## Conditions\n",
-            table(
-                ["condition", "n", "mean", "std", "95% CI", "per seed"],
-                [
-                    [
-                        c.name,
-                        c.n,
-                        fmt.num(c.mean),
-                        fmt.num(c.std),
-                        fmt.interval(c.ci),
-                        ", ".join(fmt.num(v) for v in c.values),
-                    ]
-                    for c in report.conditions
-                ],
-                numeric=(1, 2, 3),
-            ),
+            spec_table(fmt.conditions_table(report)),
             image(
                 plots.svg(
                     plots.draw_conditions(
@@ -329,39 +196,16 @@ def _experiment(report: ExperimentReport) -> list[str]:
         out += [
             "## Omnibus test\n",
             f"> {cell(o.verdict)}\n",
-            table(
-                ["test", "statistic", "p-value", "effect size"],
-                [[o.test, fmt.num(o.statistic), fmt.pvalue(o.p_value), fmt.effect(o)]],
-                numeric=(1, 2),
-            ),
+            spec_table(fmt.omnibus_table(o)),
         ]
     if report.pairwise:
-        out += [
-            "## Pairwise comparisons\n",
-            table(
-                fmt.pairwise_headers(report),
-                fmt.pairwise_rows(report),
-                numeric=fmt.PAIRWISE_NUMERIC,
-            ),
-        ]
+        out += ["## Pairwise comparisons\n", spec_table(fmt.pairwise_table(report))]
     if report.dead_letter:
-        out += ["## Dead letter\n", table(fmt.DEAD_HEADERS, fmt.dead_rows(report))]
+        out += ["## Dead letter\n", spec_table(fmt.dead_table(report))]
     out.append("## Runs\n")
     if not report.runs:
         out.append("This experiment has no runs yet.\n")
     else:
-        keys = report.metric_keys
-        head = (
-            ["run", "status"]
-            + (["condition", "seed"] if report.batch else [])
-            + ["duration", *keys]
-        )
-        rows = []
-        for r in report.runs:
-            row: list[object] = [r.name, r.status]
-            if report.batch:
-                row += [r.condition or "", fmt.num(r.seed)]
-            row += [fmt.duration(r.duration_s), *(fmt.num(r.metrics.get(k)) for k in keys)]
-            rows.append(row)
-        out.append(table(head, rows))
+        runs = fmt.runs_table(report)
+        out.append(table(runs.headers, runs.rows))  # left-aligned, as it always was
     return out

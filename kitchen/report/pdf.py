@@ -49,6 +49,10 @@ class TextFlow:
             line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             self.lines.append((line[:CHARS], 7.5, "bold" if n == 0 else "normal", "monospace"))
 
+    def spec(self, spec: fmt.TableSpec) -> None:
+        """A table from a shared table definition (columns line up; none is right-aligned)."""
+        self.table(spec.headers, spec.rows)
+
     def pages(self, pdf: PdfPages) -> int:
         """Write the lines out; returns the pages written."""
         count = 0
@@ -118,13 +122,7 @@ def _run_text(flow: TextFlow, report: RunReport) -> None:
     flow.table(["", ""], [(k, v) for k, v in facts if v not in (None, "")])
     if report.metrics:
         flow.heading("Final metrics")
-        flow.table(
-            ["metric", "baseline", "final", "delta"],
-            [
-                [m.key, fmt.num(m.baseline), fmt.num(m.final), fmt.signed(m.delta)]
-                for m in report.metrics
-            ],
-        )
+        flow.table(["metric", "baseline", "final", "delta"], fmt.metrics_table(report).rows)
     for task in report.evals:
         p = task.binary
         flow.heading(f"Evaluation: {task.task} ({task.phase}, step {task.step})")
@@ -146,21 +144,10 @@ def _run_text(flow: TextFlow, report: RunReport) -> None:
             flow.para(t.verdict)
             flow.table(
                 ["test", "p-value", "final - baseline", "effect"],
-                [[t.test, fmt.pvalue(t.p_value), fmt.difference(t, proportion=p), fmt.effect(t)]],
+                fmt.baseline_test_table(t, proportion=p).rows,
             )
         if task.groups:
-            flow.table(
-                ["group", "n", "score", "95% CI"],
-                [
-                    [
-                        f"{g.field}: {g.value}",
-                        g.n,
-                        fmt.score(g.mean, proportion=p),
-                        fmt.interval(g.ci, proportion=p),
-                    ]
-                    for g in task.groups
-                ],
-            )
+            flow.spec(fmt.groups_table(task))
         worst = task.samples[:10]
         if worst:
             flow.para(f"Lowest-scoring samples ({len(worst)} of {task.samples_total}):")
@@ -189,16 +176,10 @@ def _run_text(flow: TextFlow, report: RunReport) -> None:
     flow.heading("Configuration")
     if report.secrets_dropped:
         flow.para(f"{report.secrets_dropped} secret-looking value(s) left out.")
-    flow.table(["key", "value"], [[k, fmt.value(v, 60)] for k, v in report.config.items()])
+    flow.spec(fmt.config_table(report, limit=60))
     if report.lineage:
         flow.heading("Lineage")
-        flow.table(
-            ["from", "relation", "to"],
-            [
-                [f"{x.src_kind} {x.src_id}", x.relation, f"{x.dst_kind} {x.dst_id}"]
-                for x in report.lineage
-            ],
-        )
+        flow.spec(fmt.lineage_table(report))
     if report.models:
         flow.heading("Registered model versions")
         flow.table(
@@ -263,7 +244,7 @@ def _experiment_text(flow: TextFlow, report: ExperimentReport) -> None:
         )
     if report.dead_letter:
         flow.heading("Dead letter")
-        flow.table(fmt.DEAD_HEADERS, fmt.dead_rows(report))
+        flow.spec(fmt.dead_table(report))
     flow.heading("Runs")
     keys = report.metric_keys
     flow.table(
