@@ -249,28 +249,32 @@ def wasserstein(reference: npt.ArrayLike, current: npt.ArrayLike) -> float:
 def wasserstein_sorted(reference: FloatArray, current: FloatArray) -> float:
     """:func:`wasserstein` on ascending arrays, in O(n + m) without another sort.
 
-    Uses the quantile form W₁ = ∫₀¹ |F_ref⁻¹(t) − F_cur⁻¹(t)| dt. Both quantile functions are
-    steps, at multiples of 1/n and 1/m; with t = k/(n·m) the breakpoints are the integers
-    j·m and i·n, merged exactly in integer arithmetic.
+    Uses the quantile form W₁ = ∫₀¹ |Q_a(t) − Q_b(t)| dt with ``a`` the smaller sample (W₁ is
+    symmetric). Both quantile functions are steps, at multiples of 1/n and 1/m (n ≤ m). Over
+    the interval [j/m, (j+1)/m) of ``b[j]``, ``a``'s quantile starts at ``a[⌊jn/m⌋]`` and
+    steps at most once (its steps are at least as wide), at some k/n strictly inside the
+    interval; then the part after k/n pairs ``b[j]`` with ``a[k]`` instead of ``a[k−1]``.
+    So: one pass over ``b`` with ``a``'s starting quantile (a run-length expansion built on
+    the n steps), plus a correction on at most n − 1 split intervals; widths are integers in
+    units of 1/(n·m).
     """
     n, m = reference.size, current.size
     if n == 0 or m == 0:
         raise StatsError("the Wasserstein distance needs two non-empty samples")
-    ref_breaks = np.arange(n, dtype=np.int64) * m
-    cur_breaks = np.arange(m, dtype=np.int64) * n
-    merged = _merge(ref_breaks, cur_breaks)
-    widths = np.diff(np.append(merged, n * m)).astype(np.float64)
-    gaps = np.abs(reference[merged // m] - current[merged // n])
-    return float(np.dot(widths, gaps) / (n * m))
-
-
-def _merge(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The sorted union of two ascending integer arrays, without a full sort."""
-    if a.size < b.size:
-        a, b = b, a  # insert the few into the many
-    where = np.searchsorted(a, b, side="left")
-    fresh = (where >= a.size) | (a[np.minimum(where, a.size - 1)] != b)
-    return np.insert(a, where[fresh], b[fresh])
+    a, b = (reference, current) if n <= m else (current, reference)
+    n, m = a.size, b.size
+    k = np.arange(n + 1, dtype=np.int64)
+    begins = -(-(k * m) // n)  # first j with ⌊jn/m⌋ = k, i.e. ⌈km/n⌉
+    first = np.repeat(np.arange(n), np.diff(begins))  # ⌊jn/m⌋ for every j
+    total = n * float(np.abs(a[first] - b).sum())
+    steps = k[1:n]
+    at = steps * m  # where a steps, in units of 1/(n·m)
+    inside = at % n != 0  # strictly inside interval j = ⌊km/n⌋ (not on its start)
+    steps, at = steps[inside], at[inside]
+    j = at // n
+    right = ((j + 1) * n - at).astype(np.float64)
+    total += float(np.dot(right, np.abs(a[steps] - b[j]) - np.abs(a[steps - 1] - b[j])))
+    return total / (n * m)
 
 
 # -- embeddings -----------------------------------------------------------------------------
