@@ -91,3 +91,22 @@ def test_an_eval_run_in_a_worker_stores_its_samples(client: EngineClient) -> Non
     assert (summary.phase, summary.task, summary.n) == ("eval", "arithmetic", 6)
     samples = client.eval_samples(run)
     assert len(samples) == 6 and all(s.output_tokens for s in samples)
+
+
+def test_an_attack_run_in_a_worker_stores_its_report(client: EngineClient) -> None:
+    run = client.submit(
+        "attack",
+        [
+            "model=kitchen/tiny",
+            "task=arithmetic",
+            "limit=4",
+            'attacks=["word_shuffle"]',
+            "severities=[0.5]",
+            "threads=1",
+        ],
+    ).run_id
+    assert _finished(client, run) == "succeeded", client.logs(run, tail=20)
+    (analysis,) = client.analyses(kind="adversary", run_id=run)
+    report = client.analysis(analysis.id).result
+    assert report["n_examples"] == 4
+    assert [a["name"] for a in report["attacks"]] == ["word_shuffle"]
