@@ -4,6 +4,7 @@ dashboard on loopback, reading through that engine."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -58,12 +59,31 @@ def dashboard(
     # The page process finds the engine through the home's engine file, as every UI does.
     env = {**os.environ, "KITCHEN_HOME": str(root)}
     process = subprocess.Popen(streamlit_command(port, browser=not no_browser), env=env)
+    # Stopped by Ctrl-C or a plain kill (SIGTERM), this command takes the page server with it:
+    # Streamlit may outlive a SIGTERM, so it gets a few seconds and is then killed.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait()
+    except (KeyboardInterrupt, SystemExit):
+        code = _stop(process)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            _stop(process)
     raise typer.Exit(code)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> int:
+    process.terminate()
+    try:
+        return process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
 
 
 def register(app: typer.Typer) -> None:
