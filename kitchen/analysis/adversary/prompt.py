@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from kitchen.analysis.adversary._base import Perturbation, check_choice
 
@@ -102,7 +104,37 @@ def _fill(template: Template, text: str, payload: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PromptInjection(Perturbation):
+class _TemplateAttack(Perturbation):
+    """Wrap the input in one of a family's templates (of one category, or of any).
+
+    Subclasses name the family, its templates in order (``templates``, what ``any`` draws
+    from) and the same templates by category (``categories``).
+    """
+
+    templates: ClassVar[tuple[Template, ...]] = ()
+    categories: ClassVar[Mapping[str, tuple[Template, ...]]] = {}
+    scales_with_rate = False
+    rate: float = 1.0
+    category: str = "any"
+    payload: str = DEFAULT_PAYLOAD
+
+    def __post_init__(self) -> None:
+        Perturbation.__post_init__(self)
+        check_choice(self.name, "category", self.category, {"any": 0, **self.categories})
+
+    @property
+    def label(self) -> str:
+        return self.name if self.category == "any" else f"{self.name}_{self.category}"
+
+    def apply(self, text: str, rng: random.Random) -> str:
+        if rng.random() >= self.rate:
+            return text
+        pool = self.templates if self.category == "any" else self.categories[self.category]
+        return _fill(rng.choice(pool), text, self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class PromptInjection(_TemplateAttack):
     """Wrap the input in a prompt-injection template.
 
     Attributes:
@@ -113,28 +145,12 @@ class PromptInjection(Perturbation):
 
     name = "prompt_injection"
     family = "injection"
-    scales_with_rate = False
-    rate: float = 1.0
-    category: str = "any"
-    payload: str = DEFAULT_PAYLOAD
-
-    def __post_init__(self) -> None:
-        Perturbation.__post_init__(self)
-        check_choice(self.name, "category", self.category, {"any": 0, **INJECTION_CATEGORIES})
-
-    @property
-    def label(self) -> str:
-        return self.name if self.category == "any" else f"{self.name}_{self.category}"
-
-    def apply(self, text: str, rng: random.Random) -> str:
-        if rng.random() >= self.rate:
-            return text
-        pool = INJECTIONS if self.category == "any" else INJECTION_CATEGORIES[self.category]
-        return _fill(rng.choice(pool), text, self.payload)
+    templates = INJECTIONS
+    categories = INJECTION_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)
-class Jailbreak(Perturbation):
+class Jailbreak(_TemplateAttack):
     """Wrap the input in a jailbreak template.
 
     Attributes:
@@ -144,21 +160,5 @@ class Jailbreak(Perturbation):
 
     name = "jailbreak"
     family = "jailbreak"
-    scales_with_rate = False
-    rate: float = 1.0
-    category: str = "any"
-    payload: str = DEFAULT_PAYLOAD
-
-    def __post_init__(self) -> None:
-        Perturbation.__post_init__(self)
-        check_choice(self.name, "category", self.category, {"any": 0, **JAILBREAK_CATEGORIES})
-
-    @property
-    def label(self) -> str:
-        return self.name if self.category == "any" else f"{self.name}_{self.category}"
-
-    def apply(self, text: str, rng: random.Random) -> str:
-        if rng.random() >= self.rate:
-            return text
-        pool = JAILBREAKS if self.category == "any" else JAILBREAK_CATEGORIES[self.category]
-        return _fill(rng.choice(pool), text, self.payload)
+    templates = JAILBREAKS
+    categories = JAILBREAK_CATEGORIES
