@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import io
 import os
 import re
@@ -129,7 +130,7 @@ async def assert_snapshot(
     """Compare the screen with ``snapshots/<name>.txt`` (written when missing or updating).
 
     On a busy machine a screen can be caught mid-layout (a table before its column widths
-    settle), so a mismatch is looked at again for a few seconds before it fails. Set
+    settle), so a mismatch is looked at again for up to ten seconds before it fails. Set
     ``KITCHEN_UPDATE_SNAPSHOTS=1`` to rewrite them after an intended change. An SVG of the
     same screen is kept beside the text for people to look at.
     """
@@ -137,7 +138,7 @@ async def assert_snapshot(
     text = normalise(screen_text(app), served)
     if path.exists() and not UPDATE:
         expected = path.read_text(encoding="utf-8")
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + 10.0
         while text != expected and time.monotonic() < deadline:
             await pilot.pause(0.2)
             text = normalise(screen_text(app), served)
@@ -148,7 +149,12 @@ async def assert_snapshot(
         (SNAPSHOTS / f"{name}.svg").write_text(normalise(svg, served), encoding="utf-8")
         return
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"screen {name} differs from {path}:\n{text}"
+    diff = "\n".join(
+        difflib.unified_diff(
+            expected.splitlines(), text.splitlines(), "expected", "shown", lineterm=""
+        )
+    )
+    assert text == expected, f"screen {name} differs from {path}:\n{diff}"
 
 
 def run_async(coro: object) -> None:

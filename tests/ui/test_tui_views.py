@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import Served, assert_snapshot, run_async, settle, wait_for
+from textual.command import CommandList
 from textual.widgets import DataTable, Input, Static
 
 from kitchen.engine.client import EngineClient
@@ -199,12 +200,19 @@ def test_launch_form_shows_field_errors_inline(served: Served) -> None:
             await assert_snapshot(pilot, app, "launch_80x24", served)
             form.query_one("#input-epochs", Input).value = "0"
             form.query_one("#input-learning_rate", Input).value = "5"
-            await pilot.pause(0.6)
+
+            def field_errors() -> dict[str, str]:
+                return {
+                    name: str(form.query_one(f"#error-{name}", Static).render())
+                    for name in ("epochs", "learning_rate", "batch_size")
+                }
+
+            # the check is debounced and answered by the engine: wait for it, not a fixed time
+            await wait_for(
+                pilot, lambda: bool(field_errors()["epochs"] and field_errors()["learning_rate"])
+            )
             await settle(pilot)
-            errors = {
-                name: str(form.query_one(f"#error-{name}", Static).render())
-                for name in ("epochs", "learning_rate", "batch_size")
-            }
+            errors = field_errors()
             assert "1" in errors["epochs"] and errors["learning_rate"] and not errors["batch_size"]
             assert "problem" in str(screen.query_one("#problems", Static).render())
             assert sorted(form.overrides()) == ["epochs=0", "learning_rate=5"]
@@ -257,7 +265,8 @@ def test_help_lists_every_binding_and_palette_jumps(served: Served) -> None:
             await pilot.press("escape")
             await pilot.press("colon")
             await pilot.press(*"engine")
-            await pilot.pause(0.3)
+            # the palette searches in the background: wait for its answer, not a fixed time
+            await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, EngineScreen)
