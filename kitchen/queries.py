@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kitchen.errors import NotFoundError, StoreAccessError
+from kitchen.headline import HEADLINE_EVAL_KEYS, LOSS_KEY, headline_eval
 from kitchen.home import kitchen_home
 from store import AmbiguousIdError, Store, StoreError, StoreLockedError, open_store
 from store import NotFoundError as StoreNotFound
@@ -49,7 +50,7 @@ def reading(home: Path | str | None) -> Iterator[Store | None]:
 
 
 # The metrics `kitchen runs` summarises (locally and through the engine).
-CLI_SUMMARY_KEYS = ("train/loss", "eval/exact_match", "baseline/exact_match")
+CLI_SUMMARY_KEYS = (LOSS_KEY, *HEADLINE_EVAL_KEYS, "baseline/exact_match")
 
 
 def list_runs(
@@ -69,6 +70,7 @@ def list_runs(
 
 def row_dict(row: Any) -> dict[str, Any]:
     """One runs-table row (``store.RunRow`` or the engine's ``RunRowOut``) as the CLI's dict."""
+    headline = headline_eval(row.metrics)
     return {
         "id": row.id,
         "name": row.name,
@@ -80,8 +82,10 @@ def row_dict(row: Any) -> dict[str, Any]:
         "finished_at": row.finished_at,
         "duration_s": row.duration_s,
         "last_step": row.last_step,
-        "loss": row.metrics.get("train/loss"),
+        "loss": row.metrics.get(LOSS_KEY),
         "exact_match": row.metrics.get("eval/exact_match"),
+        "eval_key": headline[0] if headline else None,
+        "eval": headline[1] if headline else None,
         "metrics": dict(row.metrics),
     }
 

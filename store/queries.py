@@ -178,7 +178,8 @@ def last_values(
     Args:
         db: The database.
         run_ids: The runs.
-        keys: Only these metrics; every metric when ``None``.
+        keys: Only these metrics; every metric when ``None``. A key with a ``*`` is a glob
+            pattern (``eval/*/accuracy`` matches every task's accuracy).
 
     Returns:
         ``{run_id: {key: value}}`` with an entry (maybe empty) for every requested run.
@@ -190,8 +191,10 @@ def last_values(
     sql = "SELECT run_id, key, last_value FROM metric_summary WHERE list_contains(?, run_id)"
     params: list[object] = [ids]
     if keys is not None:
-        sql += " AND list_contains(?, key)"
-        params.append(list(keys))
+        exact = [key for key in keys if "*" not in key]
+        patterns = [key for key in keys if "*" in key]
+        sql += " AND (list_contains(?, key)" + " OR key GLOB ?" * len(patterns) + ")"
+        params.extend([exact, *patterns])
     with db.connection() as con:
         for run_id, key, value in con.execute(sql + " ORDER BY run_id, key", params).fetchall():
             result[run_id][key] = value

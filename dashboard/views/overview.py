@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.widgets import empty, engine_errors, link, run_filters
+from kitchen.headline import HEADLINE_EVAL_KEYS, headline_eval
 
 PAGE_SIZE = 25
 
@@ -84,9 +85,10 @@ with engine_errors():
         status=status,
         experiment=experiment,
         recipe=recipe,
-        summary_keys=tuple(keys),
+        summary_keys=(*keys, *HEADLINE_EVAL_KEYS),
     )
     if rows:
+        headlines = [headline_eval(r.metrics) for r in rows]
         table = pd.DataFrame(
             {
                 "run": [link("runs", run=r.id) for r in rows],
@@ -97,6 +99,8 @@ with engine_errors():
                 "created": [r.created_at for r in rows],
                 "duration (s)": [r.duration_s for r in rows],
                 "step": [r.last_step for r in rows],
+                "eval": [h[1] if h else None for h in headlines],
+                "eval metric": [h[0] if h else "" for h in headlines],
                 **{k: [r.metrics.get(k) for r in rows] for k in keys},
             }
         )

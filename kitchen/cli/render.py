@@ -159,11 +159,16 @@ def print_runs(console: Console, rows: list[dict[str, Any]]) -> None:
         return
     table = Table(title="runs", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("id", no_wrap=True)
-    for col in ("recipe", "status", "started", "time", "step", "loss", "exact"):
+    for col in ("recipe", "status", "started", "time", "step", "loss", "eval"):
         table.add_column(col, no_wrap=True)
     colours = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan"}
     for row in rows:
-        loss, exact, duration = row.get("loss"), row.get("exact_match"), row.get("duration_s")
+        loss, duration = row.get("loss"), row.get("duration_s")
+        score, score_key = row.get("eval"), row.get("eval_key") or ""
+        if not isinstance(score, int | float):
+            shown = "—"
+        else:
+            shown = _pct(score) if _is_rate(score_key) else _num(score)
         status = row.get("status") or ""
         table.add_row(
             row["id"][:16],
@@ -173,7 +178,7 @@ def print_runs(console: Console, rows: list[dict[str, Any]]) -> None:
             f"{duration:.0f}s" if isinstance(duration, int | float) else "—",
             str(row.get("last_step") or 0),
             f"{loss:.3f}" if isinstance(loss, int | float) else "—",
-            f"{exact:.0%}" if isinstance(exact, int | float) else "—",
+            shown,
         )
     console.print(table)
 

@@ -93,6 +93,25 @@ def test_last_values(store: Store, seeded: dict[str, str]) -> None:
     assert store.last_values([]) == {}
 
 
+def test_last_values_with_glob_patterns(store: Store) -> None:
+    run = store.create_run(recipe="eval")
+    store.log_metrics(
+        run.id,
+        0,
+        {"eval/gsm8k/accuracy": 0.5, "eval/gsm8k/stderr": 0.1, "eval/mmlu/accuracy": 0.25},
+    )
+    store.log_metric(run.id, "eval_loss", 0, 2.0)
+    values = store.last_values([run.id], ["eval/*/accuracy", "eval_loss"])
+    assert values == {
+        run.id: {"eval/gsm8k/accuracy": 0.5, "eval/mmlu/accuracy": 0.25, "eval_loss": 2.0}
+    }
+    assert store.last_values([run.id], ["eval/*/nothing"]) == {run.id: {}}
+    assert store.runs_table(summary_keys=["eval/gsm8k/*"])[0].metrics == {
+        "eval/gsm8k/accuracy": 0.5,
+        "eval/gsm8k/stderr": 0.1,
+    }
+
+
 def test_metric_keys(store: Store, seeded: dict[str, str]) -> None:
     assert store.metric_keys(seeded["b"]) == ["eval/accuracy", "loss"]
     assert store.metric_keys(seeded["c"]) == []

@@ -68,3 +68,26 @@ def test_runs_table_and_detail_follow_streamed_events(served: Served) -> None:
                 )
 
     run_async(go())
+
+
+def test_an_eval_runs_task_accuracy_fills_the_eval_column(served: Served) -> None:
+    run_id = served.live[1]
+
+    async def go() -> None:
+        app = KitchenApp(served.info)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.pump_connected)
+            await settle(pilot)
+            with EngineClient(served.info) as client:
+                client.ingest(run_id, [ev.RunStarted(run_id, "eval", {})])
+                client.ingest(
+                    run_id, [ev.Metrics(run_id, 0, {"eval/arithmetic/accuracy": 0.375})]
+                )  # live, from the stream
+                await wait_for(pilot, lambda: cell(app, run_id, "eval") == "0.375")
+                client.ingest(run_id, [ev.RunFinished(run_id, "succeeded", last_step=0)])
+        app = KitchenApp(served.info, live=False)  # the store's summary alone
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await wait_for(pilot, lambda: cell(app, run_id, "eval") == "0.375")
+
+    run_async(go())

@@ -11,22 +11,14 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input
 
 from kitchen.engine.wire import RunRowOut
+from kitchen.headline import HEADLINE_EVAL_KEYS, LOSS_KEY, headline_eval
 from ui import format as fmt
 from ui.data import call
 from ui.screens.base import KitchenScreen, LiveUpdate, TopBar
 from ui.screens.control import confirm_cancel, confirm_delete, pause_or_resume
 
-LOSS = "train/loss"
-EVAL_KEYS = (
-    "eval/exact_match",
-    "eval/preference_accuracy",
-    "eval/correct",
-    "eval/reward_mean",
-    "eval/reverse_kl",
-)
-"""The eval column shows a run's headline held-out metric: the first of these it has (SFT,
-DPO, RL and distillation runs report different ones)."""
-SUMMARY_KEYS = (LOSS, *EVAL_KEYS)
+SUMMARY_KEYS = (LOSS_KEY, *HEADLINE_EVAL_KEYS)
+"""The loss column, and the eval column's headline held-out metric (``headline_eval``)."""
 REFRESH_S = 2.0
 """How often the table is read again even with no lifecycle events."""
 PAGE = 500
@@ -161,7 +153,7 @@ class RunsScreen(KitchenScreen):
         """The value of the sort column of a row (missing values last)."""
         key = self.sort_key
         if key in ("loss", "eval"):
-            value = self.metric(row, LOSS) if key == "loss" else self.eval_metric(row)
+            value = self.metric(row, LOSS_KEY) if key == "loss" else self.eval_metric(row)
             return (value is None, value or 0.0)
         if key == "progress":
             live = self.kitchen.live.runs.get(row.id)
@@ -182,12 +174,11 @@ class RunsScreen(KitchenScreen):
         return row.metrics.get(key)
 
     def eval_metric(self, row: RunRowOut) -> float | None:
-        """The run's headline held-out metric (see :data:`EVAL_KEYS`)."""
-        for key in EVAL_KEYS:
-            value = self.metric(row, key)
-            if value is not None:
-                return value
-        return None
+        """The run's headline held-out metric, live when the stream has one."""
+        live = self.kitchen.live.runs.get(row.id)
+        metrics = {**row.metrics, **(live.metrics if live is not None else {})}
+        headline = headline_eval(metrics)
+        return headline[1] if headline else None
 
     def cells(self, row: RunRowOut, now: datetime) -> dict[str, Any]:
         """The cells of one row."""
@@ -211,7 +202,7 @@ class RunsScreen(KitchenScreen):
             "experiment": row.experiment,
             "progress": progress,
             "step": "-" if step is None else str(step),
-            "loss": fmt.number(self.metric(row, LOSS)),
+            "loss": fmt.number(self.metric(row, LOSS_KEY)),
             "eval": fmt.number(self.eval_metric(row)),
             "duration": fmt.duration(row.duration_s),
             "age": fmt.age(row.created_at, now),
