@@ -66,6 +66,16 @@ class RunRecording(Protocol):
     def recorder(self, ports: Ports) -> Subscriber: ...
 
 
+RESUME_LOG_PREFIX = "resuming from the checkpoint at step "
+"""The info line a run gets each time it goes on from a checkpoint; counting them tells how
+often a run was resumed (the experiment runner's retry budget counts resumes)."""
+
+
+def resume_log(step: int) -> str:
+    """The log line of a run resumed from its checkpoint at ``step``."""
+    return f"{RESUME_LOG_PREFIX}{step}"
+
+
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
     """How a run ended and its headline numbers."""

@@ -150,7 +150,7 @@ def _status_rows(slot_list: list[Slot]) -> list[dict[str, Any]]:
             row["done"] += 1
         elif slot.state == "dead":
             row["dead"] += 1
-        elif slot.state == "retry":
+        elif slot.state in ("retry", "resume"):
             row["failed"] += 1
         elif slot.state == "active" and latest is not None:
             row["running" if latest.status == "running" else "queued"] += 1
@@ -243,7 +243,9 @@ def _print_plan(
 
     runs = source.experiment_runs(spec.name, metric_keys(spec)) if source else []
     slot_list = slots([p.key for p in planned], runs, spec.retries)
-    todo_keys = {(s.condition, s.seed) for s in slot_list if s.state in ("pending", "retry")}
+    todo_keys = {
+        (s.condition, s.seed) for s in slot_list if s.state in ("pending", "retry", "resume")
+    }
     free = (source.free_slots() if source else None) or 1
     if spec.max_parallel:
         free = min(free, spec.max_parallel)
@@ -323,6 +325,7 @@ class _EventPrinter:
             DeadLettered,
             EstimateUpdated,
             Finished,
+            Resumed,
             RetryScheduled,
             Submitted,
         )
@@ -351,10 +354,24 @@ class _EventPrinter:
                 markup=False,
                 soft_wrap=True,
             )
-        elif isinstance(event, RetryScheduled):
+        elif isinstance(event, Resumed):
             self.out.print(
-                f"{'retry':<10}{event.condition}@s{event.seed} as attempt {event.attempt} in "
-                f"{format_duration(event.delay_s)}",
+                f"{'resumed':<10}{event.condition}@s{event.seed}#{event.attempt}  {event.run_id} "
+                "goes on from its checkpoint",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        elif isinstance(event, RetryScheduled):
+            what = (
+                f"resumes {event.resume_run} from its checkpoint"
+                if event.resume_run
+                else f"as attempt {event.attempt}"
+            )
+            why = f" ({event.resume_refused})" if event.resume_refused else ""
+            self.out.print(
+                f"{'retry':<10}{event.condition}@s{event.seed} {what} in "
+                f"{format_duration(event.delay_s)}{why}",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,

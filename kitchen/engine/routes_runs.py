@@ -27,6 +27,7 @@ from kitchen.engine.wire_runs import (
     SubmitIn,
 )
 from kitchen.errors import ResumeError, ServiceUnavailable
+from kitchen.launch import resume_log
 from kitchen.ports.registry import ModelVersionInfo
 
 router = APIRouter(tags=["runs"])
@@ -220,7 +221,7 @@ def reopen(run_id: str, body: ReopenIn, state: State) -> RunControlOut:
     with state.lock:
         run = state.store.get_run(run_id)
         state.store.truncate_metrics(run.id, after_step=body.step)
-        state.store.log(run.id, "info", f"resuming from the checkpoint at step {body.step}")
+        state.store.log(run.id, "info", resume_log(body.step))
     return RunControlOut(run_id=run.id, status=run.status)
 
 

@@ -7,7 +7,10 @@ A pure function of the attempts found in the store and the spec, so a live ``run
 - the latest attempt is queued or running → active; paused → left to the user;
 - the latest failed with an error a retry cannot fix (a bad config, a missing dataset) →
   dead-lettered at once; a cancelled one too (a person stopped it on purpose);
-- otherwise retried while attempts ≤ ``retries``, then dead-lettered.
+- the latest was interrupted (its engine or worker process died) and has a checkpoint →
+  resumed from that checkpoint, as the same run, rather than started again;
+- otherwise retried while attempts ≤ ``retries``, then dead-lettered. A resume counts as an
+  attempt here: a run that keeps dying uses up the same budget as one that keeps failing.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from kitchen.experiments.records import ExperimentRun
 # Errors a second attempt would meet again.
 PERMANENT_ERRORS = frozenset({"ConfigError", "RecipeNotFoundError", "DataError", "WorkflowError"})
 ACTIVE = frozenset({"queued", "running"})
+# Errors of a run whose process died under it: it can go on from its last checkpoint.
+INTERRUPTIONS = frozenset({"WorkerDied"})
 
-SlotState = Literal["pending", "active", "paused", "succeeded", "retry", "dead"]
+SlotState = Literal["pending", "active", "paused", "succeeded", "retry", "resume", "dead"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,8 @@ class Slot:
         seed: The seed.
         attempts: Every attempt found, by attempt number.
         state: ``pending`` (never submitted), ``active``, ``paused``, ``succeeded``, ``retry``
-            (failed, attempts remain) or ``dead`` (dead-lettered).
+            (failed, attempts remain), ``resume`` (interrupted with a checkpoint, attempts
+            remain: the latest run goes on) or ``dead`` (dead-lettered).
         reason: Why it is dead-lettered (or why it waits), for people.
     """
 
@@ -51,8 +57,9 @@ class Slot:
 
     @property
     def failures(self) -> int:
-        """Attempts that ended without success."""
-        return sum(1 for a in self.attempts if a.status not in (*ACTIVE, "succeeded", "paused"))
+        """Tries that ended without success: failed attempts, and runs that were resumed."""
+        ended = sum(1 for a in self.attempts if a.status not in (*ACTIVE, "succeeded", "paused"))
+        return ended + sum(a.resumes for a in self.attempts)
 
     @property
     def latest(self) -> ExperimentRun | None:
@@ -75,9 +82,19 @@ def slot_state(attempts: Sequence[ExperimentRun], retries: int) -> tuple[SlotSta
         return "dead", "cancelled by a user (not retried)"
     if latest.error_type in PERMANENT_ERRORS:
         return "dead", f"{latest.error_type}: a retry would fail the same way"
-    if len(attempts) > retries:
-        return "dead", f"failed {len(attempts)} times (retries: {retries})"
+    tries = len(attempts) + sum(a.resumes for a in attempts)
+    if tries > retries:
+        return "dead", f"failed {tries} times (retries: {retries})"
+    if latest.resumable and interrupted(latest):
+        return "resume", f"run {latest.run_id} was interrupted; it goes on from its checkpoint"
     return "retry", ""
+
+
+def interrupted(run: ExperimentRun) -> bool:
+    """Whether the run's process died under it (rather than the run failing)."""
+    return run.status == "interrupted" or (
+        run.status == "failed" and run.error_type in INTERRUPTIONS
+    )
 
 
 def slots(

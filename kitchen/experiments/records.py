@@ -35,6 +35,8 @@ class ExperimentRun:
         duration_s: Run time (so far, while it runs), if it started.
         error: ``"ErrorType: message"`` of a run that did not succeed.
         error_type: The error's class name alone (decides whether a retry can help).
+        resumable: It ended without success but has a checkpoint to go on from.
+        resumes: How many times it went on from a checkpoint (each uses up a retry).
     """
 
     run_id: str
@@ -46,6 +48,8 @@ class ExperimentRun:
     duration_s: float | None = None
     error: str | None = None
     error_type: str | None = None
+    resumable: bool = False
+    resumes: int = 0
 
 
 @dataclass(frozen=True)

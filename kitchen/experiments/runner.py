@@ -10,12 +10,13 @@ drive the retry timing without waiting.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kitchen.errors import ConfigError, DataError, RecipeNotFoundError
+from kitchen.errors import ConfigError, DataError, KitchenError, RecipeNotFoundError
 from kitchen.experiments.estimate import Estimate, from_first_run
 from kitchen.experiments.plan import PlannedRun
 from kitchen.experiments.policy import Slot, backoff_delay, slots
@@ -40,10 +41,22 @@ class Submitter(Protocol):
         workdir: str | None = None,
     ) -> Any: ...
 
+    def resume(self, run_id: str, *, priority: int = 0) -> Any: ...
+
 
 @dataclass(frozen=True)
 class Submitted:
     """A run was queued."""
+
+    condition: str
+    seed: int
+    attempt: int
+    run_id: str
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """An interrupted run was queued again, to go on from its last checkpoint."""
 
     condition: str
     seed: int
@@ -60,13 +73,16 @@ class Finished:
 
 @dataclass(frozen=True)
 class RetryScheduled:
-    """A failed condition × seed will be submitted again after ``delay_s``."""
+    """A failed condition × seed will be submitted again after ``delay_s`` (or, when
+    ``resume_run`` is set, that interrupted run will go on from its checkpoint)."""
 
     condition: str
     seed: int
     attempt: int
     delay_s: float
     error: str | None
+    resume_run: str | None = None
+    resume_refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,7 @@ class EstimateUpdated:
     estimate: Estimate
 
 
-RunnerEvent = Submitted | Finished | RetryScheduled | DeadLettered | EstimateUpdated
+RunnerEvent = Submitted | Resumed | Finished | RetryScheduled | DeadLettered | EstimateUpdated
 
 
 @dataclass
@@ -161,11 +177,16 @@ class ExperimentRunner:
         self._sent: dict[tuple[str, int], int] = {}  # highest attempt submitted here
         self._refused: dict[tuple[str, int], str] = {}
         self._announced_dead: set[tuple[str, int]] = set()
+        self._resumed: set[tuple[str, int]] = set()  # (run id, its resumes) asked to go on
+        self._no_resume: dict[str, str] = {}  # run id -> why the engine would not resume it
 
     def look(self) -> list[Slot]:
         """Read the runs and report what changed since the last look."""
         runs = self.source.experiment_runs(self.spec.name, metric_keys(self.spec))
-        current = slots(list(self.planned), runs, self.spec.retries)
+        current = [
+            self._without_resume(slot)
+            for slot in slots(list(self.planned), runs, self.spec.retries)
+        ]
         first = self._seen is None
         seen = self._seen or {}
         now = self.clock()
@@ -179,18 +200,21 @@ class ExperimentRunner:
                     self.emit(EstimateUpdated(from_first_run(left, run.duration_s, self.slots)))
         for slot in current:
             key = (slot.condition, slot.seed)
-            if slot.state == "retry" and key not in self._due:
+            if slot.state in ("retry", "resume") and key not in self._due:
                 # Found failed when the runner started (a resume): retry at once.
                 delay = 0.0 if first else self._delay(slot)
                 self._due[key] = now + delay
                 latest = slot.latest
+                resuming = slot.state == "resume" and latest is not None
                 self.emit(
                     RetryScheduled(
                         slot.condition,
                         slot.seed,
-                        slot.next_attempt,
+                        latest.attempt if resuming and latest else slot.next_attempt,
                         delay,
                         latest.error if latest else None,
+                        latest.run_id if resuming and latest else None,
+                        self._no_resume.get(latest.run_id) if latest else None,
                     )
                 )
             elif slot.state == "dead" and key not in self._announced_dead:
@@ -217,7 +241,14 @@ class ExperimentRunner:
         submitted = 0
         for slot in current:
             key = (slot.condition, slot.seed)
-            if slot.state not in ("pending", "retry") or key in self._refused:
+            if slot.state not in ("pending", "retry", "resume") or key in self._refused:
+                continue
+            if slot.state == "resume":
+                if self._due.get(key, now) > now or active >= limit:
+                    continue
+                if self._resume(slot):
+                    active += 1
+                    submitted += 1
                 continue
             attempt = slot.next_attempt
             if self._sent.get(key, 0) >= attempt:
@@ -245,6 +276,35 @@ class ExperimentRunner:
             submitted += 1
             self.emit(Submitted(slot.condition, slot.seed, attempt, str(out.run_id)))
         return submitted
+
+    def _without_resume(self, slot: Slot) -> Slot:
+        """A slot to resume whose run the engine would not resume is retried afresh instead."""
+        latest = slot.latest
+        if slot.state == "resume" and latest is not None and latest.run_id in self._no_resume:
+            return dataclasses.replace(slot, state="retry", reason="")
+        return slot
+
+    def _resume(self, slot: Slot) -> bool:
+        """Queue the slot's interrupted run again from its checkpoint; whether it was queued.
+
+        A resume the engine refuses (the checkpoint went missing, the run changed state) falls
+        back to a fresh attempt at the next look.
+        """
+        latest = slot.latest
+        assert latest is not None
+        key = (slot.condition, slot.seed)
+        ask = (latest.run_id, latest.resumes)
+        if ask in self._resumed:
+            return False  # asked already; the store will show it queued at the next look
+        self._resumed.add(ask)
+        self._due.pop(key, None)
+        try:
+            self.submitter.resume(latest.run_id, priority=self.spec.priority)
+        except KitchenError as error:
+            self._no_resume[latest.run_id] = f"cannot resume {latest.run_id}: {error.message}"
+            return False
+        self.emit(Resumed(slot.condition, slot.seed, latest.attempt, latest.run_id))
+        return True
 
     def _finished(self, current: list[Slot]) -> bool:
         return all(
@@ -274,7 +334,7 @@ class ExperimentRunner:
         waits = [
             due - now
             for key, due in self._due.items()
-            if any((s.condition, s.seed) == key and s.state == "retry" for s in current)
+            if any((s.condition, s.seed) == key and s.state in ("retry", "resume") for s in current)
         ]
         return max(0.0, min([self.poll_s, *waits]))
 

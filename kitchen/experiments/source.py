@@ -7,15 +7,16 @@ the store is opened read-only (DESIGN.md §2). Both readers give the same record
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kitchen.experiments.plan import parse_run_name
-from kitchen.experiments.policy import ACTIVE
+from kitchen.experiments.policy import ACTIVE, INTERRUPTIONS
 from kitchen.experiments.records import ExperimentRun, read_record
 from kitchen.experiments.spec import ExperimentSpec
+from kitchen.launch import RESUME_LOG_PREFIX
 
 if TYPE_CHECKING:
     from kitchen.engine.client import EngineClient
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 
 # The most runs one experiment is read with (the engine's page limit).
 MAX_RUNS = 10_000
+# Log lines read per request when counting an interrupted run's resumes, from the second line
+# on: the engine answers ``after_seq=-1`` with the newest lines, and a run's first line is
+# never a resume's (every resume follows the line that recorded the interruption).
+_LOG_PAGE = 5_000
+_FIRST_SEQ = 0
 
 
 @dataclass(frozen=True)
@@ -46,14 +52,25 @@ class ExperimentSource(Protocol):
     def free_slots(self) -> int | None: ...
 
 
-def _rows_to_runs(rows: Sequence[Any], errors: dict[str, tuple[str, str]]) -> list[ExperimentRun]:
+@dataclass(frozen=True)
+class _Ending:
+    """What a run that ended without success left behind (read once per ending)."""
+
+    error_type: str = ""
+    message: str = ""
+    resumable: bool = False
+    resumes: int = 0
+
+
+def _rows_to_runs(rows: Sequence[Any], endings: dict[Any, _Ending]) -> list[ExperimentRun]:
     runs = []
     for row in rows:
         parsed = parse_run_name(row.name)
         if parsed is None:
             continue  # a run someone added to the experiment by hand
         condition, seed, attempt = parsed
-        error_type, message = errors.get(row.id, ("", ""))
+        ending = endings.get(_ending_key(row), _Ending())
+        error_type, message = ending.error_type, ending.message
         runs.append(
             ExperimentRun(
                 run_id=row.id,
@@ -65,6 +82,8 @@ def _rows_to_runs(rows: Sequence[Any], errors: dict[str, tuple[str, str]]) -> li
                 duration_s=row.duration_s,
                 error=f"{error_type or row.status}: {message}" if error_type or message else None,
                 error_type=error_type or None,
+                resumable=ending.resumable,
+                resumes=ending.resumes,
             )
         )
     runs.sort(key=lambda r: (r.condition, r.seed, r.attempt))
@@ -75,12 +94,25 @@ def _needs_error(status: str) -> bool:
     return status not in (*ACTIVE, "succeeded")
 
 
+def _ending_key(row: Any) -> tuple[str, str, Any]:
+    """A resumed run that ends again has a new ending: the cache must not keep the old one."""
+    return (row.id, str(row.status), row.finished_at)
+
+
+def _could_resume(status: str, error_type: str) -> bool:
+    return status == "interrupted" or (status == "failed" and error_type in INTERRUPTIONS)
+
+
+def _count_resumes(messages: Iterable[str]) -> int:
+    return sum(1 for message in messages if message.startswith(RESUME_LOG_PREFIX))
+
+
 class StoreSource:
     """Reads an open store (read-only is enough)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._errors: dict[str, tuple[str, str]] = {}
+        self._endings: dict[Any, _Ending] = {}
 
     @property
     def home(self) -> Path:
@@ -91,10 +123,22 @@ class StoreSource:
         """Every run of experiment ``name`` the harness named, with the last value of ``keys``."""
         rows = self.store.runs_table(experiment=name, limit=MAX_RUNS, summary_keys=list(keys))
         for row in rows:
-            if _needs_error(row.status) and row.id not in self._errors:
-                run = self.store.get_run(row.id)
-                self._errors[row.id] = (run.error_type or "", run.error_message or "")
-        return _rows_to_runs(rows, self._errors)
+            key = _ending_key(row)
+            if _needs_error(row.status) and key not in self._endings:
+                self._endings[key] = self._ending(row.id)
+        return _rows_to_runs(rows, self._endings)
+
+    def _ending(self, run_id: str) -> _Ending:
+        run = self.store.get_run(run_id)
+        error_type = run.error_type or ""
+        if not _could_resume(run.status, error_type):
+            return _Ending(error_type, run.error_message or "")
+        resumable = bool(self.store.list_artifacts(run_id, kind="checkpoint"))
+        resumes, after = 0, _FIRST_SEQ
+        while page := self.store.logs(run_id, after_seq=after, limit=_LOG_PAGE):
+            resumes += _count_resumes(line.message for line in page)
+            after = page[-1].seq
+        return _Ending(error_type, run.error_message or "", resumable, resumes)
 
     def history(self, recipe: str, limit: int) -> list[HistoryRun]:
         """The newest ``limit`` succeeded runs of ``recipe`` with their configs."""
@@ -119,7 +163,7 @@ class EngineSource:
     def __init__(self, client: EngineClient, home: Path | None = None) -> None:
         self.client = client
         self._home = home
-        self._errors: dict[str, tuple[str, str]] = {}
+        self._endings: dict[Any, _Ending] = {}
 
     @property
     def home(self) -> Path:
@@ -130,10 +174,28 @@ class EngineSource:
         """Every run of experiment ``name`` the harness named, with the last value of ``keys``."""
         rows = self.client.runs(experiment=name, limit=MAX_RUNS, summary_keys=list(keys))
         for row in rows:
-            if _needs_error(row.status) and row.id not in self._errors:
-                record = self.client.run(row.id).run
-                self._errors[row.id] = (record.error_type or "", record.error_message or "")
-        return _rows_to_runs(rows, self._errors)
+            key = _ending_key(row)
+            if _needs_error(row.status) and key not in self._endings:
+                self._endings[key] = self._ending(row.id, str(row.status))
+        return _rows_to_runs(rows, self._endings)
+
+    def _ending(self, run_id: str, status: str) -> _Ending:
+        from kitchen.errors import KitchenError
+
+        record = self.client.run(run_id).run
+        error_type = record.error_type or ""
+        if not _could_resume(status, error_type):
+            return _Ending(error_type, record.error_message or "")
+        try:
+            self.client.resume_info(run_id)
+            resumable = True
+        except KitchenError:  # no checkpoint (the engine says why)
+            resumable = False
+        resumes, after = 0, _FIRST_SEQ
+        while page := self.client.logs(run_id, tail=_LOG_PAGE, after_seq=after):
+            resumes += _count_resumes(line.message for line in page)
+            after = page[-1].seq
+        return _Ending(error_type, record.error_message or "", resumable, resumes)
 
     def history(self, recipe: str, limit: int) -> list[HistoryRun]:
         """The newest ``limit`` succeeded runs of ``recipe`` with their configs."""

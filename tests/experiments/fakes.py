@@ -13,8 +13,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from kitchen.engine.wire import RunRowOut
-from kitchen.errors import ConfigError
+from kitchen.errors import ConfigError, ResumeError
 from kitchen.experiments.plan import parse_run_name
+from kitchen.launch import RESUME_LOG_PREFIX
 
 # (status, metric value or error type, message/duration)
 Outcome = tuple[str, Any, Any]
@@ -33,6 +34,10 @@ class FakeRun:
     duration_s: float | None = None
     error_type: str | None = None
     error_message: str | None = None
+    checkpoint: bool = False
+    resumes: int = 0
+    logs: list[str] = field(default_factory=list)
+    finished: int = 0
 
 
 @dataclass
@@ -43,6 +48,11 @@ class FakeEngine:
         script: ``(condition, seed, attempt) -> outcome``; unscripted runs succeed with 0.5.
         hold: Looks a run stays queued+running before it ends (2: queued, running, end).
         refuse: Conditions whose submission the engine refuses with a ConfigError.
+        checkpointed: Attempts that leave a checkpoint when they end without success (an
+            interrupted one of these can be resumed).
+        after_resume: ``(condition, seed, attempt, resumes) -> outcome`` of a resumed run;
+            unscripted ones succeed with 0.5.
+        refuse_resume: Run ids whose resume the engine refuses (the checkpoint went missing).
     """
 
     script: dict[tuple[str, int, int], Outcome] = field(default_factory=dict)
@@ -50,6 +60,10 @@ class FakeEngine:
     refuse: set[str] = field(default_factory=set)
     runs_: dict[str, FakeRun] = field(default_factory=dict)
     submitted: list[str] = field(default_factory=list)
+    checkpointed: set[tuple[str, int, int]] = field(default_factory=set)
+    after_resume: dict[tuple[str, int, int, int], Outcome] = field(default_factory=dict)
+    refuse_resume: set[str] = field(default_factory=set)
+    resumed: list[str] = field(default_factory=list)
     max_active_seen: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -90,12 +104,19 @@ class FakeEngine:
                 continue
             parsed = parse_run_name(run.name)
             assert parsed is not None
-            status, a, b = self.script.get(parsed, ("succeeded", 0.5, 10.0))
+            if run.resumes:
+                outcome = self.after_resume.get((*parsed, run.resumes), ("succeeded", 0.5, 10.0))
+            else:
+                outcome = self.script.get(parsed, ("succeeded", 0.5, 10.0))
+            status, a, b = outcome
             run.status = status
             if status == "succeeded":
                 run.value, run.duration_s = float(a), float(b)
             else:
-                run.error_type, run.error_message, run.duration_s = a, b, 1.0
+                run.error_type, run.error_message, run.duration_s = a or None, b, 1.0
+                run.checkpoint = parsed in self.checkpointed
+                run.logs.append(f"{status}: {b}")
+            run.finished = next(self._ids)
         active = sum(1 for r in self.runs_.values() if r.status in ("queued", "running"))
         self.max_active_seen = max(self.max_active_seen, active)
 
@@ -130,7 +151,9 @@ class FakeEngine:
                     status=run.status,
                     created_at=now,
                     started_at=None,
-                    finished_at=None,
+                    finished_at=None
+                    if not run.finished
+                    else datetime.fromtimestamp(run.finished, UTC),
                     duration_s=run.duration_s,
                     last_step=None,
                     metrics=metrics,
@@ -144,6 +167,27 @@ class FakeEngine:
             error_type=run.error_type, error_message=run.error_message, config=run.config
         )
         return SimpleNamespace(run=record)
+
+    def resume_info(self, run_id: str) -> SimpleNamespace:
+        run = self.runs_[run_id]
+        if not run.checkpoint:
+            raise ResumeError(f"run {run_id} has no checkpoint to resume from")
+        return SimpleNamespace(run_id=run_id, step=10)
+
+    def logs(self, run_id: str, *, tail: int = 200, after_seq: int = -1) -> list[SimpleNamespace]:
+        lines = [SimpleNamespace(seq=i, message=m) for i, m in enumerate(self.runs_[run_id].logs)]
+        assert after_seq >= 0, "counting resumes must read from the start"
+        return [line for line in lines if line.seq > after_seq][:tail]
+
+    def resume(self, run_id: str, *, priority: int = 0) -> SimpleNamespace:
+        run = self.runs_[run_id]
+        if run_id in self.refuse_resume or not run.checkpoint:
+            raise ResumeError(f"run {run_id} has no checkpoint to resume from")
+        assert run.status not in ("queued", "running", "succeeded"), run.status
+        run.status, run.looks, run.resumes = "queued", 0, run.resumes + 1
+        run.logs.append(f"{RESUME_LOG_PREFIX}10")
+        self.resumed.append(run_id)
+        return SimpleNamespace(run_id=run_id, status="queued")
 
     def engine_status(self) -> SimpleNamespace:
         return SimpleNamespace(slots=2, running=[])

@@ -13,6 +13,7 @@ from kitchen.experiments.runner import (
     DeadLettered,
     ExperimentRunner,
     Finished,
+    Resumed,
     RetryScheduled,
     RunnerEvent,
     Submitted,
@@ -173,3 +174,101 @@ def test_keyboard_interrupt_leaves_runs_queued() -> None:
     with pytest.raises(KeyboardInterrupt):
         runner.run()
     assert all(r.status in ("queued", "running") for r in engine.runs_.values())
+
+
+def test_an_interrupted_run_with_a_checkpoint_goes_on_from_it() -> None:
+    spec = _spec()
+    engine = FakeEngine(
+        script={
+            ("low", 0, 1): ("interrupted", "", "the engine was killed"),
+            ("high", 1, 1): ("failed", "WorkerDied", "the worker exited with code -9"),
+        },
+        checkpointed={("low", 0, 1), ("high", 1, 1)},
+        after_resume={("low", 0, 1, 1): ("succeeded", 0.75, 30.0)},
+    )
+    clock, events = FakeClock(), []
+    result = _runner(spec, engine, clock, events).run()
+
+    assert result.finished and result.count("succeeded") == 4 and not result.dead
+    # The same runs went on; no second attempt was submitted for either.
+    assert sorted(engine.submitted) == ["high@s0#1", "high@s1#1", "low@s0#1", "low@s1#1"]
+    interrupted = {engine.runs_[r].name for r in engine.resumed}
+    assert interrupted == {"low@s0#1", "high@s1#1"}
+    resumed = [e for e in events if isinstance(e, Resumed)]
+    assert {(e.condition, e.seed, e.attempt) for e in resumed} == {("low", 0, 1), ("high", 1, 1)}
+    scheduled = [e for e in events if isinstance(e, RetryScheduled)]
+    assert all(e.resume_run is not None and e.delay_s == 5.0 for e in scheduled)
+    low = next(s for s in result.slots if (s.condition, s.seed) == ("low", 0))
+    assert low.latest is not None and low.latest.metrics == {"eval/exact_match": 0.75}
+
+
+def test_resumes_use_up_the_retry_budget() -> None:
+    spec = _spec(retries=2)
+    engine = FakeEngine(
+        script={("low", 0, 1): ("interrupted", "", "killed")},
+        checkpointed={("low", 0, 1)},
+        after_resume={
+            ("low", 0, 1, 1): ("interrupted", "", "killed again"),
+            ("low", 0, 1, 2): ("interrupted", "", "and again"),
+        },
+    )
+    clock, events = FakeClock(), []
+    result = _runner(spec, engine, clock, events).run()
+
+    [dead] = result.dead
+    assert (dead.condition, dead.seed) == ("low", 0)
+    assert len(engine.resumed) == 2 and "failed 3 times" in dead.reason
+    assert [n for n in engine.submitted if n.startswith("low@s0")] == ["low@s0#1"]
+    delays = [e.delay_s for e in events if isinstance(e, RetryScheduled)]
+    assert delays == [5.0, 10.0]  # backoff grows with each resume
+
+
+def test_the_resume_count_is_read_from_the_store_when_the_runner_starts_again() -> None:
+    spec = _spec(retries=1)
+    engine = FakeEngine(
+        script={("low", 0, 1): ("interrupted", "", "killed")},
+        checkpointed={("low", 0, 1)},
+        after_resume={("low", 0, 1, 1): ("interrupted", "", "killed again")},
+        hold=100,
+    )
+    clock = FakeClock()
+    first = _runner(spec, engine, clock, [])
+
+    def end_every_run() -> None:
+        for run in engine.runs_.values():
+            run.looks = 99  # ends at the next look
+        clock.now += 1000.0  # past any backoff
+
+    first.submit_due(first.look())  # all four queued
+    end_every_run()
+    first.look()  # low@s0#1 interrupted: a resume is scheduled after the backoff
+    clock.now += 1000.0
+    first.submit_due(first.look())  # ...and asked for
+    assert len(engine.resumed) == 1
+    end_every_run()
+    first.look()  # interrupted again; this runner stops here (a person pressed ^C)
+
+    events: list[RunnerEvent] = []
+    engine.hold = 2
+    result = _runner(spec, engine, clock, events).run()  # `kitchen experiment run` again
+    low = next(s for s in result.slots if (s.condition, s.seed) == ("low", 0))
+    assert low.state == "dead" and "failed 2 times" in low.reason
+    assert len(engine.resumed) == 1 and not any(isinstance(e, Resumed) for e in events)
+
+
+def test_a_run_the_engine_will_not_resume_is_started_again() -> None:
+    spec = _spec()
+    engine = FakeEngine(
+        script={("low", 0, 1): ("interrupted", "", "killed")},
+        checkpointed={("low", 0, 1)},
+    )
+    interrupted = "run001"  # the first submission
+    engine.refuse_resume.add(interrupted)
+    clock, events = FakeClock(), []
+    result = _runner(spec, engine, clock, events).run()
+
+    assert result.finished and not result.dead
+    assert [n for n in engine.submitted if n.startswith("low@s0")] == ["low@s0#1", "low@s0#2"]
+    fallback = [e for e in events if isinstance(e, RetryScheduled) and e.resume_refused]
+    assert len(fallback) == 1 and fallback[0].attempt == 2
+    assert fallback[0].resume_refused is not None and interrupted in fallback[0].resume_refused

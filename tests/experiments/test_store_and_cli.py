@@ -97,3 +97,35 @@ def test_status_and_dry_run_without_an_engine(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "condition 'a'" in bad.output and "epochs" in bad.output
+
+
+def test_a_store_read_knows_an_interrupted_runs_checkpoint_and_resumes(tmp_path: Path) -> None:
+    from kitchen.experiments.policy import slots
+    from kitchen.experiments.source import StoreSource
+    from kitchen.launch import resume_log
+
+    home = tmp_path / "home"
+    with open_store(home, background_flush=False, flush_interval_s=None) as store:
+        bare = store.create_run(recipe="sft", experiment="stored", name="a@s0#1", config={})
+        kept = store.create_run(recipe="sft", experiment="stored", name="a@s1#1", config={})
+        for run in (bare, kept):
+            store.set_run_status(run.id, "running")
+        checkpoint = tmp_path / "ckpt"
+        checkpoint.mkdir()
+        (checkpoint / "state.json").write_text("{}")
+        store.log_artifact(kept.id, checkpoint, kind="checkpoint", meta={"step": 10})
+        store.log(kept.id, "warning", "the process running this run died; marked interrupted")
+        store.log(kept.id, "info", resume_log(10))
+        store.log(kept.id, "info", "a resumed run logs other lines too")
+        store.set_run_status(kept.id, "failed", error_type="WorkerDied", error_message="-9")
+        store.set_run_status(bare.id, "failed", error_type="WorkerDied", error_message="-9")
+        store.flush()
+    with open_store(home, read_only=True) as store:
+        runs = StoreSource(store).experiment_runs("stored", ["train/loss"])
+    by_name = {(r.condition, r.seed): r for r in runs}
+    assert (by_name[("a", 0)].resumable, by_name[("a", 0)].resumes) == (False, 0)
+    assert (by_name[("a", 1)].resumable, by_name[("a", 1)].resumes) == (True, 1)
+    states = {(s.condition, s.seed): s.state for s in slots([("a", 0), ("a", 1)], runs, 2)}
+    assert states == {("a", 0): "retry", ("a", 1): "resume"}
+    # One resume plus the attempt itself used up a budget of one retry.
+    assert [s.state for s in slots([("a", 1)], runs, 1)] == ["dead"]

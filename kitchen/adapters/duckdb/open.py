@@ -17,6 +17,7 @@ from kitchen.adapters.duckdb.recorder import StoreRecorder
 from kitchen.adapters.duckdb.registry import StoreRegistry
 from kitchen.context import Ports
 from kitchen.errors import NotFoundError, ResumeError, StoreAccessError
+from kitchen.launch import resume_log
 from store import NotFoundError as StoreNotFound
 from store import Store, StoreError, StoreLockedError, open_store
 
@@ -103,7 +104,7 @@ class Recording:
     def reopen_run(self, record: ResumeRecord) -> None:
         """Drop what the run logged after its checkpoint, so the history stays unbroken."""
         self.store.truncate_metrics(record.run_id, after_step=record.step)
-        self.store.log(record.run_id, "info", f"resuming from the checkpoint at step {record.step}")
+        self.store.log(record.run_id, "info", resume_log(record.step))
 
     def default_ports(self, config: BaseModel) -> Ports:
         """The real adapters: torch backend, HF datasets and hub, this store."""
