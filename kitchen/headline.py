@@ -16,12 +16,13 @@ HEADLINE_EVAL_KEYS = (
     "eval/correct",
     "eval/reward_mean",
     "eval/reverse_kl",
+    "eval/accuracy",
     "eval/*/accuracy",
 )
 """A run's headline held-out metric is the first of these it has: SFT, DPO, RL and
-distillation runs report different ones, and ``eval`` runs (or ``eval_task=``) report
-``eval/<task>/accuracy``. A key with a ``*`` is a glob pattern, which the store's
-``last_values`` understands too."""
+distillation runs report different ones, ``classify`` runs ``eval/accuracy`` on their test
+split, and ``eval`` runs (or ``eval_task=``) report ``eval/<task>/accuracy``. A key with a
+``*`` is a glob pattern, which the store's ``last_values`` understands too."""
 
 
 def headline_eval(metrics: Mapping[str, float]) -> tuple[str, float] | None:

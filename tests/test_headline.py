@@ -21,6 +21,8 @@ def test_exact_keys_come_before_task_accuracies() -> None:
         0.5,
     )
     assert headline_eval({"eval/reward_mean": -0.3}) == ("eval/reward_mean", -0.3)
+    classify = {"eval/accuracy": 1.0, "eval/challenge/accuracy": 0.6}
+    assert headline_eval(classify) == ("eval/accuracy", 1.0)  # the test split, not a subset
 
 
 def test_a_task_accuracy_is_the_headline_of_an_eval_run() -> None:

@@ -1,4 +1,5 @@
-"""Fine-tune the MiniLM text classifier, evaluate it on the test split and store it."""
+"""Fine-tune the MiniLM text classifier, evaluate it on the test (and challenge) split and
+store it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ class TrainClassifier(Stage):
     """Load the labelled texts, fine-tune encoder and head, report ``eval/accuracy`` and save
     the classifier folder (safetensors, tokenizer, labels) as the run's final model.
 
+    With ``challenge`` set and a shipped set that has a challenge split (``kitchen/sentiment``
+    does), it also reports ``eval/challenge/accuracy`` (and loss, recalls) and per-kind
+    ``eval/challenge/<kind>/accuracy`` on those hand-written reviews, in full (``eval_limit``
+    applies to the test split only).
+
     Training and evaluation live in one stage because the classifier is not a training session
     the shared stages know; its steps still stream ``train/loss`` as metrics.
     """
@@ -32,6 +38,7 @@ class TrainClassifier(Stage):
         "labels",
         "limit",
         "eval_limit",
+        "challenge",
         "epochs",
         "max_steps",
         "batch_size",
@@ -44,9 +51,11 @@ class TrainClassifier(Stage):
         import torch
 
         from kitchen.analysis.classifier import (
+            CHALLENGE_SPLIT,
             TextClassifier,
             evaluate,
             fine_tune,
+            has_split,
             load_examples,
         )
 
@@ -57,6 +66,11 @@ class TrainClassifier(Stage):
         if not cfg.eval_data and not cfg.data.startswith("kitchen/"):
             raise ConfigError(f"eval_data: name the test file for data={cfg.data!r}")
         test = load_examples(cfg.eval_data or cfg.data, "test", limit=cfg.eval_limit)
+        challenge = None
+        if cfg.challenge and has_split(cfg.data, CHALLENGE_SPLIT):
+            challenge = load_examples(cfg.data, CHALLENGE_SPLIT)
+        elif cfg.challenge:
+            ctx.log(f"no challenge split for {cfg.data}; not scoring one", stage=self.name)
         encoder = None if cfg.model == SHIPPED_ENCODER else cfg.model
         clf = TextClassifier.from_encoder(
             encoder, labels=cfg.labels, max_length=cfg.max_length, seed=ctx.meta.seed
@@ -82,12 +96,13 @@ class TrainClassifier(Stage):
             on_step=on_step,
         )
         metrics = evaluate(clf, test.texts, test.labels)
+        summary = f"test accuracy {metrics['accuracy']:.3f} on {len(test)} texts"
+        if challenge is not None:
+            scores = evaluate(clf, challenge.texts, challenge.labels, groups=challenge.kinds)
+            metrics |= {f"challenge/{k}": v for k, v in scores.items()}
+            summary += f", challenge accuracy {scores['accuracy']:.3f} on {len(challenge)}"
         ctx.emit(Metrics(run_id, fit.steps, {f"eval/{k}": v for k, v in metrics.items()}))
-        ctx.log(
-            f"{fit.steps} steps in {fit.seconds:.0f} s; test accuracy "
-            f"{metrics['accuracy']:.3f} on {len(test)} texts",
-            stage=self.name,
-        )
+        ctx.log(f"{fit.steps} steps in {fit.seconds:.0f} s; {summary}", stage=self.name)
 
         def write(folder: Path) -> None:
             clf.save(folder)

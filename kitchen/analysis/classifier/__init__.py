@@ -2,7 +2,7 @@
 
     from kitchen.analysis.classifier import TextClassifier, fine_tune, load_examples
     clf = TextClassifier.from_encoder()
-    data = load_examples("kitchen/sentiment", "train")
+    data = load_examples("kitchen/sentiment", "train")  # also "test", "challenge"
     fine_tune(clf, data.texts, data.labels, epochs=1)
     clf.predict_proba(["Loved it."])  # array([[0.02, 0.98]])
 
@@ -15,12 +15,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kitchen.analysis.classifier.data import Examples, load_examples
+    from kitchen.analysis.classifier.data import (
+        CHALLENGE_SPLIT,
+        Examples,
+        has_split,
+        load_examples,
+    )
     from kitchen.analysis.classifier.model import ClassifierModule, TextClassifier, encoder_path
     from kitchen.analysis.classifier.train import FitResult, evaluate, fine_tune
 
 _WHERE = {
+    "CHALLENGE_SPLIT": "data",
     "Examples": "data",
+    "has_split": "data",
     "load_examples": "data",
     "ClassifierModule": "model",
     "TextClassifier": "model",
@@ -31,6 +38,7 @@ _WHERE = {
 }
 
 __all__ = [
+    "CHALLENGE_SPLIT",
     "ClassifierModule",
     "Examples",
     "FitResult",
@@ -38,6 +46,7 @@ __all__ = [
     "encoder_path",
     "evaluate",
     "fine_tune",
+    "has_split",
     "load_examples",
 ]
 

@@ -129,10 +129,18 @@ def evaluate(
     labels: Sequence[str | int],
     *,
     batch_size: int = 64,
+    groups: Sequence[str] = (),
 ) -> dict[str, float]:
-    """Accuracy, mean cross-entropy and per-class recall on ``texts``."""
+    """Accuracy, mean cross-entropy and per-class recall on ``texts``.
+
+    With ``groups`` (one name per text, such as the challenge split's kinds) it also reports
+    ``<group>/accuracy`` and ``<group>/n`` for each group (texts in group ``""`` count only
+    in the totals).
+    """
     if not texts or len(texts) != len(labels):
         raise ConfigError(f"need texts with one label each; got {len(texts)} and {len(labels)}")
+    if groups and len(groups) != len(texts):
+        raise ConfigError(f"need one group per text; got {len(groups)} for {len(texts)}")
     y = label_indices(labels, classifier.labels)
     proba = classifier.predict_proba(texts, batch_size=batch_size)
     pred = proba.argmax(axis=1)
@@ -145,4 +153,9 @@ def evaluate(
         mask = y == k
         if mask.any():
             out[f"recall_{name}"] = float((pred[mask] == k).mean())
+    group_of = np.asarray(groups, dtype=object)
+    for group in sorted(set(groups) - {""}):
+        mask = group_of == group
+        out[f"{group}/accuracy"] = float((pred[mask] == y[mask]).mean())
+        out[f"{group}/n"] = float(mask.sum())
     return out

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kitchen.analysis.adversary import RobustnessReport
+from kitchen.analysis.classifier import load_examples
 from kitchen.cli.attack import attack_app
 from kitchen.launch import run
 from store import open_store
@@ -21,6 +22,7 @@ FAST_CLASSIFY = [
     "batch_size=16",
     "threads=1",
 ]
+KINDS = sorted(set(load_examples("kitchen/sentiment", "challenge").kinds))
 
 
 def test_classify_then_attack_tracks_the_version(tmp_path: Path) -> None:
@@ -30,6 +32,16 @@ def test_classify_then_attack_tracks_the_version(tmp_path: Path) -> None:
     assert trained.model_version is not None
     assert trained.model_version.name == "sentiment-minilm" and trained.model_version.version == 1
     assert trained.steps == 4 and 0 <= trained.eval_metrics["accuracy"] <= 1
+    # The hand-written challenge split is scored in full beside the (limited) test split and
+    # logged as its own metrics, overall and per kind.
+    challenge_keys = ["challenge/accuracy"] + [f"challenge/{k}/accuracy" for k in KINDS]
+    for key in challenge_keys:
+        assert 0 <= trained.eval_metrics[key] <= 1, key
+    assert trained.eval_metrics["challenge/n"] == 240 and trained.eval_metrics["n"] == 40
+    with open_store(home, read_only=True) as store:
+        logged = store.last_values([trained.run_id])[trained.run_id]
+    for key in challenge_keys:
+        assert logged[f"eval/{key}"] == trained.eval_metrics[key], key
 
     attacked = run(
         "attack",
@@ -108,3 +120,6 @@ def test_attack_config_is_validated() -> None:
         plan("attack", overrides=["severities=[]"])
     _, classify = plan("classify", overrides=FAST_CLASSIFY)
     assert classify.max_steps == 4  # type: ignore[attr-defined]
+    assert classify.challenge  # type: ignore[attr-defined]
+    _, without = plan("classify", overrides=[*FAST_CLASSIFY, "challenge=false"])
+    assert not without.challenge  # type: ignore[attr-defined]
