@@ -7,7 +7,7 @@ export HF_DATASETS_OFFLINE ?= 1
 export HF_HOME ?= $(CURDIR)/.hf_home
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install demo test test-slow check lint typecheck imports bench clean
+.PHONY: install demo test test-slow check lint typecheck imports bench bench-evidently clean
 
 install: $(STAMP)
 
@@ -41,9 +41,18 @@ imports: install
 
 check: lint typecheck imports test
 
-bench: install
+bench: install bench-evidently
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) benchmarks/run_all.py
+
+# Evidently (compared with in bench_drift) needs pandas < 3: it gets an environment of its own.
+EVIDENTLY_VENV := benchmarks/.work/evidently-venv
+bench-evidently: $(EVIDENTLY_VENV)/.installed
+
+$(EVIDENTLY_VENV)/.installed: benchmarks/evidently.txt
+	test -x $(EVIDENTLY_VENV)/bin/python || python3 -m venv $(EVIDENTLY_VENV)
+	$(EVIDENTLY_VENV)/bin/python -m pip install -q -r benchmarks/evidently.txt
+	touch $@
 
 clean:
 	rm -rf .kitchen .hf_home .mypy_cache .ruff_cache build dist *.egg-info
