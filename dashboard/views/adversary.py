@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import analysis_charts, data
 from dashboard.widgets import empty, engine_errors, linked_model, set_model_link
-from kitchen.analysis.adversary.persist import robustness_matrix
+from kitchen.analysis.adversary.persist import attacked_data, robustness_matrix
 from kitchen.analysis.adversary.report import RobustnessReport
 
 EMPTY_COMMAND = "kitchen attack run --model models:/NAME/1 --attack homoglyph"
@@ -32,7 +32,15 @@ with engine_errors():
             "Model", models, index=models.index(name) if name in models else 0, key="adv-model"
         )
     rows = data.analyses("adversary", model_name=model, limit=1000)
-    matrix = robustness_matrix(model, rows)
+    datasets = robustness_matrix(model, rows).datasets
+    with st.sidebar:
+        attacked = st.selectbox(
+            "Attacked data",
+            datasets,
+            help="Versions are compared on the same data only",
+            key="adv-data",
+        )
+    matrix = robustness_matrix(model, rows, data=attacked)
     versions = list(matrix.versions)
     with st.sidebar:
         picked = st.selectbox(
@@ -44,7 +52,7 @@ with engine_errors():
         )
     set_model_link(model, picked)
 
-    st.subheader(f"Attack success rate — {model}")
+    st.subheader(f"Attack success rate — {model} on {matrix.data or 'its data'}")
     st.caption(
         "Share of the examples a model answered correctly that some perturbed variant broke, "
         "at each attack's strongest severity; the newest analysis per version."
@@ -58,7 +66,9 @@ with engine_errors():
     )
     st.dataframe(clean, hide_index=True, key="adv-clean")
 
-    newest = next(a for a in rows if a.model_version == picked)
+    newest = next(
+        a for a in rows if a.model_version == picked and attacked_data(a.summary) == matrix.data
+    )
     report = data.analysis(newest.id).result
     st.subheader(f"v{picked}: {newest.name}")
     if not isinstance(report, dict):

@@ -32,6 +32,10 @@ def attack_run_command(
         str | None, typer.Option("--model", "-m", help="models:/NAME[@ALIAS|/VERSION], a folder")
     ] = None,
     task: Annotated[str | None, typer.Option("--task", help="attack an LLM on this task")] = None,
+    split: Annotated[
+        str | None,
+        typer.Option("--split", help="a shipped set's split: test, or challenge (hand-written)"),
+    ] = None,
     attack: Annotated[
         list[str] | None, typer.Option("--attack", "-a", help="an attack (repeatable)")
     ] = None,
@@ -48,7 +52,7 @@ def attack_run_command(
     """Attack a model and store its robustness report (the same as `kitchen run attack …`)."""
     from kitchen.cli.main import run_command
 
-    options = {"model": model, "task": task, "limit": limit, "seed": seed}
+    options = {"model": model, "task": task, "split": split, "limit": limit, "seed": seed}
     overrides = [f"{k}={v}" for k, v in options.items() if v is not None]
     if attack:
         overrides.append(f"attacks={json.dumps(list(attack))}")
@@ -66,16 +70,32 @@ def attack_run_command(
 @friendly
 def attack_matrix_command(
     model: Annotated[str, typer.Option("--model", "-m", help="the registered model name")],
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            help="the attacked data to compare versions on (default: the newest attack's), "
+            "e.g. kitchen/sentiment:challenge or a task name",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Attack success rate per attack (rows) and model version (columns), strongest severity."""
+    """Attack success rate per attack (rows) and model version (columns), strongest severity,
+    on one attacked data set (versions are only compared on the same data)."""
 
-    matrix = read_matrix(home, model)
+    matrix = read_matrix(home, model, data=data)
     if as_json:
         console.print_json(json.dumps(matrix.to_dict()))
         return
+    if matrix.data:
+        console.print(f"attacked data: {matrix.data}", highlight=False)
     console.print(matrix_table(matrix))
+    others = [d for d in matrix.datasets if d != matrix.data]
+    if others:
+        console.print(
+            f"also attacked on: {', '.join(others)} (pick one with --data)", highlight=False
+        )
 
 
 @attack_app.command("list")
@@ -87,11 +107,12 @@ def attack_list_command() -> None:
         console.print(name, highlight=False)
 
 
-def read_matrix(home: Path | None, model: str) -> Any:
-    """The robustness matrix of ``model`` from the engine serving ``home`` or the store.
+def read_matrix(home: Path | None, model: str, *, data: str | None = None) -> Any:
+    """The robustness matrix of ``model`` on ``data`` from the engine serving ``home`` or the
+    store (``data`` None: the newest attack's).
 
     Raises:
-        NotFoundError: no adversary analysis of that model.
+        NotFoundError: no adversary analysis of that model (on that data).
     """
     from kitchen.analysis.adversary.persist import model_matrix
     from kitchen.cli.common import engine_client as _engine_client
@@ -101,12 +122,12 @@ def read_matrix(home: Path | None, model: str) -> Any:
     client = _engine_client(home)
     if client is not None:
         with client:
-            matrix = model_matrix(client, model)
+            matrix = model_matrix(client, model, data=data)
     else:
         with reading(home) as store:
             if store is None:
                 raise NotFoundError(f"no adversary analyses of {model!r}: there is no store yet")
-            matrix = model_matrix(store, model)
+            matrix = model_matrix(store, model, data=data)
     if not matrix.versions:
         raise NotFoundError(
             f"no adversary analyses of {model!r}; run `kitchen attack run --model models:/{model}`"

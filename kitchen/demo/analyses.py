@@ -84,6 +84,7 @@ def seed_adversary(
             ids=test.ids[:ATTACK_EXAMPLES],
             model_name=name,
             model_version=version,
+            data="kitchen/sentiment",
         )
         save_report(store, report)
         made["adversary"] += 1

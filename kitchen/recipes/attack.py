@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kitchen.recipes.base import Recipe
 from kitchen.stages.attack import AttackModel, attacks_llm
@@ -49,7 +49,12 @@ class AttackConfig(BaseModel):
     task_options: dict[str, Any] = Field(default_factory=dict, description="the task's options")
     data: str = Field(
         "kitchen/sentiment",
-        description="a classifier's labelled texts: kitchen/NAME (its test split) or a .jsonl",
+        description="a classifier's labelled texts: kitchen/NAME (see split) or a .jsonl",
+    )
+    split: str = Field(
+        "test",
+        description="the split of a shipped set to attack: test, or challenge for "
+        "kitchen/sentiment's 240 hand-written reviews",
     )
     attacks: tuple[str | dict[str, Any], ...] = Field(
         DEFAULT_ATTACKS,
@@ -68,6 +73,20 @@ class AttackConfig(BaseModel):
     api_key_env: str = Field("OPENAI_API_KEY", description="environment variable with the key")
     judge: str = Field("", description="grade the task with this model")
     judge_endpoint: str = Field("", description="OpenAI-compatible base URL of the judge")
+
+    @field_validator("split")
+    @classmethod
+    def _split_exists(cls, split: str, info: ValidationInfo) -> str:
+        from kitchen.analysis.classifier import has_split
+
+        data, task = info.data.get("data", ""), info.data.get("task", "")
+        if not task and split != "test" and not has_split(data, split):
+            raise ValueError(
+                f"{data!r} has no {split!r} split (only shipped sets have splits; "
+                "kitchen/sentiment has test and challenge)"
+            )
+        return split
+
     chat_template: Literal["auto", "llama3", "qwen", "plain"] = Field("auto")
     device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto")
     threads: int = Field(0, ge=0, description="CPU threads for torch (0: torch's default)")

@@ -33,6 +33,7 @@ class AttackModel(Stage):
         "model",
         "task",
         "data",
+        "split",
         "attacks",
         "severities",
         "tries",
@@ -103,14 +104,16 @@ class AttackModel(Stage):
                 "set task= to attack a language model on an evaluation task"
             )
         clf = TextClassifier.load(folder)
-        data = load_examples(cfg.data, "test", limit=cfg.limit)
-        ctx.log(f"attacking {cfg.model} on {len(data)} texts of {cfg.data}", stage=self.name)
+        data = load_examples(cfg.data, cfg.split, limit=cfg.limit)
+        source = cfg.data if cfg.split == "test" else f"{cfg.data}:{cfg.split}"
+        ctx.log(f"attacking {cfg.model} on {len(data)} texts of {source}", stage=self.name)
         return attack_classifier(
             clf,
             data.texts,
             data.labels,
             attacks,
             ids=data.ids,
+            data=source,
             batch_size=cfg.batch_size,
             **common,
         )

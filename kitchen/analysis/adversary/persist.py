@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kitchen.analysis.adversary.report import RobustnessReport
+from kitchen.errors import NotFoundError
 from kitchen.ports.analyses import AnalysisWriter
 
 KIND = "adversary"
@@ -65,13 +66,21 @@ class MatrixCell:
 
 @dataclass(frozen=True, slots=True)
 class RobustnessMatrix:
-    """Attack × version figures of one model, versions ascending, attacks in first-seen order."""
+    """Attack × version figures of one model on one attacked data set, versions ascending,
+    attacks in first-seen order.
+
+    Attributes:
+        data: The data every cell was measured on (see ``RobustnessReport.data``).
+        datasets: Every data set the model was attacked on, newest first (a matrix per each).
+    """
 
     model_name: str
     versions: tuple[int, ...]
     attacks: tuple[str, ...]
     cells: tuple[MatrixCell, ...]
     clean_accuracy: Mapping[int, float | None]
+    data: str = ""
+    datasets: tuple[str, ...] = ()
 
     def cell(self, attack: str, version: int) -> MatrixCell | None:
         """The cell, or None when that version was not attacked that way."""
@@ -84,6 +93,8 @@ class RobustnessMatrix:
         """JSON-ready: versions, attacks, clean accuracy and one row per cell."""
         return {
             "model_name": self.model_name,
+            "data": self.data,
+            "datasets": list(self.datasets),
             "versions": list(self.versions),
             "attacks": list(self.attacks),
             "clean_accuracy": {str(v): a for v, a in self.clean_accuracy.items()},
@@ -101,21 +112,38 @@ class RobustnessMatrix:
         }
 
 
-def robustness_matrix(model_name: str, analyses: Iterable[Any]) -> RobustnessMatrix:
-    """The matrix of ``model_name`` from its adversary analyses, given newest first.
+def robustness_matrix(
+    model_name: str, analyses: Iterable[Any], *, data: str | None = None
+) -> RobustnessMatrix:
+    """The matrix of ``model_name`` on ``data`` from its adversary analyses, given newest first.
 
     ``analyses`` are store rows (``summary_json``) or engine wire objects (``summary``); rows
-    of another kind or model, and rows without a version, are skipped. Per version the newest
-    analysis that ran an attack gives that attack's cell.
+    of another kind or model, and rows without a version, are skipped. Versions are compared
+    on the same data only: ``data`` picks it, by default the newest analysis's. Per version
+    the newest analysis that ran an attack gives that attack's cell.
+
+    Raises:
+        NotFoundError: ``data`` was given and the model was never attacked on it.
     """
-    cells: dict[tuple[str, int], MatrixCell] = {}
-    clean: dict[int, float | None] = {}
-    attacks: list[str] = []
+    rows = []
     for row in analyses:
         if row.kind != KIND or row.model_name != model_name or row.model_version is None:
             continue
-        version = int(row.model_version)
         summary = row.summary if hasattr(row, "summary") else json.loads(row.summary_json)
+        rows.append((row, summary, attacked_data(summary)))
+    datasets = tuple(dict.fromkeys(found for _, _, found in rows))
+    if data is not None and rows and data not in datasets:
+        raise NotFoundError(
+            f"{model_name} was never attacked on {data!r}; it was on: {', '.join(datasets)}"
+        )
+    chosen = data if data is not None else (datasets[0] if datasets else "")
+    cells: dict[tuple[str, int], MatrixCell] = {}
+    clean: dict[int, float | None] = {}
+    attacks: list[str] = []
+    for row, summary, found in rows:
+        if found != chosen:
+            continue
+        version = int(row.model_version)
         clean.setdefault(version, summary.get("clean_accuracy"))
         for attack, figures in summary.get("attacks", {}).items():
             if attack not in attacks:
@@ -139,13 +167,22 @@ def robustness_matrix(model_name: str, analyses: Iterable[Any]) -> RobustnessMat
         attacks=tuple(attacks),
         cells=ordered,
         clean_accuracy={v: clean[v] for v in versions},
+        data=chosen,
+        datasets=datasets,
     )
 
 
-def model_matrix(store: Any, model_name: str, *, limit: int = 1000) -> RobustnessMatrix:
+def attacked_data(summary: Mapping[str, Any]) -> str:
+    """What a stored summary's analysis attacked (older summaries name only a task)."""
+    return str(summary.get("data") or summary.get("task") or "")
+
+
+def model_matrix(
+    store: Any, model_name: str, *, data: str | None = None, limit: int = 1000
+) -> RobustnessMatrix:
     """:func:`robustness_matrix` of ``model_name`` read from a store or an engine client."""
     if hasattr(store, "list_analyses"):
         rows = store.list_analyses(kind=KIND, model_name=model_name, limit=limit)
     else:
         rows = store.analyses(kind=KIND, model_name=model_name, limit=limit)
-    return robustness_matrix(model_name, rows)
+    return robustness_matrix(model_name, rows, data=data)

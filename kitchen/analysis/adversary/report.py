@@ -116,6 +116,8 @@ class RobustnessReport:
         clean_queries: Queries spent on the clean pass.
         attacks: One result per attack, in the order they were given.
         seed: The seed every perturbation was derived from.
+        data: What was attacked: a classifier's labelled texts (``kitchen/sentiment``,
+            ``kitchen/sentiment:challenge``, a file) or, for a task, the task's name.
         settings: Severities, tries and the rest of what the run was asked to do.
     """
 
@@ -129,6 +131,12 @@ class RobustnessReport:
     model_version: int | None = None
     task: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
+    data: str | None = None
+
+    @property
+    def attacked_data(self) -> str:
+        """What was attacked, as the matrix groups it (``data``, else the task's name)."""
+        return self.data or self.task or ""
 
     def attack(self, name: str) -> AttackResult:
         """The result of attack ``name``.
@@ -178,6 +186,7 @@ class RobustnessReport:
             {
                 "target": self.target,
                 "task": self.task,
+                "data": self.attacked_data,
                 "n_examples": self.n_examples,
                 "clean_accuracy": self.clean_accuracy,
                 "attacks": {
@@ -206,6 +215,7 @@ class RobustnessReport:
             {
                 "target": self.target,
                 "task": self.task,
+                "data": self.attacked_data,
                 "seed": self.seed,
                 **dict(self.settings),
                 "attacks": [a.params for a in self.attacks],

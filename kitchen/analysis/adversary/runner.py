@@ -109,6 +109,7 @@ def attack_classifier(
     ids: Sequence[str] | None = None,
     model_name: str | None = None,
     model_version: int | None = None,
+    data: str | None = None,
 ) -> RobustnessReport:
     """Measure how ``attacks`` change ``classifier``'s answers on ``texts``.
 
@@ -123,6 +124,10 @@ def attack_classifier(
         batch_size: Texts per ``predict_proba`` call.
         worst_k: Worst examples kept per attack (at its strongest level).
         ids: Example ids for the worst-example listing (default the index).
+        model_name: The registered model attacked, if it is one.
+        model_version: Its version.
+        data: Where ``texts`` came from (``kitchen/sentiment:challenge``, a file): the attack
+            × version matrix compares versions on the same data only.
 
     Raises:
         ConfigError: no texts, mismatched lengths, or bad settings.
@@ -171,6 +176,7 @@ def attack_classifier(
         model_name=model_name,
         model_version=model_version,
         settings={"severities": list(severities), "tries": tries, "worst_k": worst_k},
+        data=data,
     )
 
 

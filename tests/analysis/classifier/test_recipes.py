@@ -68,6 +68,27 @@ def test_classify_then_attack_tracks_the_version(tmp_path: Path) -> None:
     }
     assert report.n_examples == 12 and report.attack("keyboard_typo").strongest.severity == 0.3
 
+    # The hand-written challenge reviews can be attacked by name too.
+    hard = run(
+        "attack",
+        overrides=[
+            "split=challenge",
+            "limit=6",
+            "threads=1",
+            "severities=[0.3]",
+            "attacks=[character_swap]",
+        ],
+        home=home,
+    )
+    assert hard.status == "succeeded", hard.error
+    with open_store(home, read_only=True) as store:
+        [stored_hard] = store.list_analyses(kind="adversary", run_id=hard.run_id)
+        hard_report = RobustnessReport.from_dict(store.analysis_result(stored_hard.id))
+        lines = [line.message for line in store.logs(hard.run_id)]
+    assert hard_report.n_examples == 6
+    assert any("kitchen/sentiment:challenge" in line for line in lines)
+    assert hard_report.data == "kitchen/sentiment:challenge"
+
     # The same registered version explained: occlusion on its own test reviews, labelled with
     # the version the alias resolved to.
     explained = run(
@@ -87,15 +108,18 @@ def test_classify_then_attack_tracks_the_version(tmp_path: Path) -> None:
     assert (xai.model_name, xai.model_version) == ("sentiment-minilm", 1)
 
     cli = CliRunner()
-    table = cli.invoke(attack_app, ["matrix", "--model", "sentiment-minilm", "--home", str(home)])
+    matrix = ["matrix", "--model", "sentiment-minilm", "--home", str(home)]
+    table = cli.invoke(attack_app, matrix)  # the newest attack's data: the challenge split
     assert table.exit_code == 0, table.output
-    assert "v1" in table.output and "keyboard_typo" in table.output
-    as_json = cli.invoke(
-        attack_app, ["matrix", "--model", "sentiment-minilm", "--json", "--home", str(home)]
-    )
+    assert "attacked data: kitchen/sentiment:challenge" in table.output
+    assert "character_swap" in table.output and "keyboard_typo" not in table.output
+    assert "also attacked on: kitchen/sentiment (pick one with --data)" in table.output
+    as_json = cli.invoke(attack_app, [*matrix, "--data", "kitchen/sentiment", "--json"])
     data = json.loads(as_json.output)
-    assert data["versions"] == [1]
+    assert data["versions"] == [1] and data["data"] == "kitchen/sentiment"
     assert {c["attack"] for c in data["cells"]} == {"keyboard_typo", "prompt_injection_basic"}
+    unknown = cli.invoke(attack_app, [*matrix, "--data", "elsewhere"])
+    assert unknown.exit_code != 0 and "never attacked on 'elsewhere'" in unknown.output
     missing = cli.invoke(attack_app, ["matrix", "--model", "nothing", "--home", str(home)])
     assert missing.exit_code != 0 and "no adversary analyses" in missing.output
 
@@ -118,6 +142,11 @@ def test_attack_config_is_validated() -> None:
     assert recipe.name == "attack" and config.attacks == ("homoglyph", "word_shuffle")  # type: ignore[attr-defined]
     with pytest.raises(ConfigError):
         plan("attack", overrides=["severities=[]"])
+    _, hard = plan("attack", overrides=["split=challenge"])
+    assert hard.split == "challenge"  # type: ignore[attr-defined]
+    for bad in (["split=nope"], ["split=challenge", "data=./reviews.jsonl"]):
+        with pytest.raises(ConfigError, match=r"split: .* has no '(challenge|nope)' split"):
+            plan("attack", overrides=bad)
     _, classify = plan("classify", overrides=FAST_CLASSIFY)
     assert classify.max_steps == 4  # type: ignore[attr-defined]
     assert classify.challenge  # type: ignore[attr-defined]
