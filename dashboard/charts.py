@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from kitchen.display import short_id
 from kitchen.engine.wire import CurveOut, EvalSummaryOut, LineageGraphOut
 from kitchen.engine.wire_analysis import FeedbackEventOut
 
@@ -68,7 +69,7 @@ def overlaid_curves(curves: Mapping[str, CurveOut], labels: Mapping[str, str]) -
             x=curve.steps,
             y=curve.values,
             mode="lines",
-            name=labels.get(run_id, run_id[:8]) + suffix,
+            name=labels.get(run_id, short_id(run_id)) + suffix,
         )
     key = next(iter(curves.values())).key if curves else ""
     fig.update_layout(xaxis_title="step", yaxis_title=key)

@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import data
-from kitchen.engine.wire import RunRowOut
+from kitchen.display import short_id
+from kitchen.engine.wire import RunRecord, RunRowOut
 from kitchen.errors import KitchenError, NotFoundError
 
 STATUSES = ("queued", "running", "paused", "succeeded", "failed", "cancelled", "interrupted")
@@ -47,9 +48,9 @@ def link(page: str, **params: object) -> str:
     return f"./{page}?{query}" if query else f"./{page}"
 
 
-def run_label(run: RunRowOut) -> str:
-    """``name · id8 · status`` for pickers."""
-    return f"{run.name or '(unnamed)'} · {run.id[:8]} · {run.status}"
+def run_label(run: RunRowOut | RunRecord) -> str:
+    """``name · short id · status`` for pickers."""
+    return f"{run.name or '(unnamed)'} · {short_id(run.id)} · {run.status}"
 
 
 def run_filters(key: str) -> tuple[tuple[str, ...], str | None, str | None]:
@@ -102,7 +103,7 @@ def pick_runs(
             except KitchenError:
                 st.warning(f"The linked run {run_id!r} is not in the store.")
                 continue
-            labels[record.id] = f"{record.name or '(unnamed)'} · {record.id[:8]} · {record.status}"
+            labels[record.id] = run_label(record)
     # In the link's order: the first linked run is the comparison's "A".
     defaults = list(dict.fromkeys(rid for x in linked for rid in labels if rid.startswith(x)))
     chosen = st.multiselect(

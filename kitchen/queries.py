@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kitchen.display import HEADLINE_EVAL_KEYS, LOSS_KEY, headline_eval
 from kitchen.errors import NotFoundError, StoreAccessError
-from kitchen.headline import HEADLINE_EVAL_KEYS, LOSS_KEY, headline_eval
 from kitchen.home import kitchen_home
 from store import AmbiguousIdError, Store, StoreError, StoreLockedError, open_store
 from store import NotFoundError as StoreNotFound

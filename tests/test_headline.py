@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from kitchen.cli.render import print_runs
-from kitchen.headline import headline_eval
+from kitchen.display import headline_eval
 from kitchen.queries import row_dict
 from store.records import RunRow
 

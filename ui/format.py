@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from kitchen.display import short_id as short_id  # the one definition, shared with the CLI
+
 STATUS_STYLES: dict[str, str] = {
     "queued": "yellow",
     "running": "bold cyan",
@@ -82,8 +84,3 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     frac = min(1.0, max(0.0, done / total))
     filled = round(frac * width)
     return "█" * filled + "░" * (width - filled) + f" {frac * 100:3.0f}%"
-
-
-def short_id(run_id: str) -> str:
-    """The first 12 characters of a run id: a unique prefix (the first 8 are a timestamp)."""
-    return run_id[:12]

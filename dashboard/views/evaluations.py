@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.widgets import empty, engine_errors, pick_runs
+from kitchen.display import short_id
 from kitchen.errors import KitchenError
 
 RECENT = 200
@@ -71,7 +72,7 @@ with engine_errors():
 
     summaries = data.evals(run_id)
     if not summaries:
-        empty("This run stored no evaluations", f"kitchen eval --run {run_id[:8]}")
+        empty("This run stored no evaluations", f"kitchen eval --run {short_id(run_id)}")
         st.stop()
 
     st.subheader("Scores per task")
@@ -152,7 +153,7 @@ with engine_errors():
     st.download_button(
         "Download the HTML report",
         data=lambda: data.report_html(run_id),
-        file_name=f"kitchen-report-{run_id[:8]}.html",
+        file_name=f"kitchen-report-{short_id(run_id)}.html",
         mime="text/html",
         icon=":material/download:",
         key="evals-report",

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.widgets import empty, engine_errors, link, linked_model, set_model_link
+from kitchen.display import SHORT_ID_LEN
 
 MAX_VERSIONS = 50
 
@@ -75,7 +76,7 @@ with engine_errors():
         ),
         hide_index=True,
         column_config={
-            "run": st.column_config.LinkColumn(display_text=r"run=(.{8})"),
+            "run": st.column_config.LinkColumn(display_text=rf"run=(.{{{SHORT_ID_LEN}}})"),
             "evaluations": st.column_config.LinkColumn(display_text="scores"),
         },
         key="lineage-versions",

@@ -13,9 +13,11 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.widgets import empty, engine_errors, link, run_filters
-from kitchen.headline import HEADLINE_EVAL_KEYS, headline_eval
+from kitchen.display import HEADLINE_EVAL_KEYS, SHORT_ID_LEN, headline_eval
 
 PAGE_SIZE = 25
+SHORT_RUN_LINK = rf"runs\?run=(.{{{SHORT_ID_LEN}}})"
+"""The run column shows a link's short run id."""
 
 st.title("Overview")
 
@@ -108,7 +110,9 @@ with engine_errors():
             table,
             hide_index=True,
             column_config={
-                "run": st.column_config.LinkColumn("run", display_text=r"runs\?run=(.{8})"),
+                "run": st.column_config.LinkColumn(
+                    "run", display_text=rf"runs\?run=(.{{{SHORT_ID_LEN}}})"
+                ),
                 "duration (s)": st.column_config.NumberColumn(format="%.0f"),
             },
             key="overview-runs",

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.widgets import empty, engine_errors, link, pick_runs, run_filters
+from kitchen.display import short_id
 
 PAGE_SIZE = 200
 MAX_RUNS = 8
@@ -47,7 +48,7 @@ with engine_errors():
         st.stop()
 
     details = {run_id: data.run_details(run_id) for run_id in chosen}
-    labels = {rid: f"{d.run.name or rid[:8]} · {rid[:8]}" for rid, d in details.items()}
+    labels = {rid: f"{d.run.name or short_id(rid)} · {short_id(rid)}" for rid, d in details.items()}
     keys = sorted({k for rid in chosen for k in data.metric_keys(rid)})
     if keys:
         default = next((k for k in keys if k.endswith("loss")), keys[0])

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from kitchen.config import type_label
+from kitchen.display import short_id
 from kitchen.launch import RunOutcome
 from kitchen.recipes.base import Recipe
 from kitchen.workflow import describe
@@ -171,7 +172,7 @@ def print_runs(console: Console, rows: list[dict[str, Any]]) -> None:
             shown = _pct(score) if _is_rate(score_key) else _num(score)
         status = row.get("status") or ""
         table.add_row(
-            row["id"][:16],
+            short_id(row["id"]),
             row.get("recipe") or "",
             f"[{colours.get(status, 'white')}]{status}[/]",
             _time(row.get("started_at"))[5:16],

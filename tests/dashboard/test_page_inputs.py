@@ -195,7 +195,7 @@ def test_evaluations_download_serves_the_runs_html_report(
     assert report.proto.deferred_file_id  # built on click, not on every page run
     samples = frame(at, "sample")
     served_report = served_file(media, report)
-    assert served_report.filename == f"kitchen-report-{seed.full[:8]}.html"
+    assert served_report.filename == f"kitchen-report-{seed.full[:12]}.html"
     assert served_report.mimetype == "text/html"
     html = served_report.content.decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<title>Run sft-tiny</title>" in html

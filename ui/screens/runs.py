@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input
 
+from kitchen.display import HEADLINE_EVAL_KEYS, LOSS_KEY, headline_eval
 from kitchen.engine.wire import RunRowOut
-from kitchen.headline import HEADLINE_EVAL_KEYS, LOSS_KEY, headline_eval
 from ui import format as fmt
 from ui.data import call
 from ui.screens.base import KitchenScreen, LiveUpdate, TopBar

@@ -1,4 +1,5 @@
-"""A run's headline metrics, shared by ``kitchen runs``, the TUI and the engine's clients.
+"""How a run is shown, the same in ``kitchen runs``, the TUI and the dashboard: its short id
+and its headline metrics.
 
 Kept free of heavy imports: the terminal UI reads it without loading the store.
 """
@@ -8,7 +9,17 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 
+SHORT_ID_LEN = 12
+"""Run ids start with 12 hex digits of milliseconds (``store.ids``): fewer would be shared by
+every run made within the same minute or so, so 12 is the shortest prefix unique in practice."""
+
 LOSS_KEY = "train/loss"
+
+
+def short_id(run_id: str) -> str:
+    """The run id's first :data:`SHORT_ID_LEN` characters, a prefix every command accepts."""
+    return run_id[:SHORT_ID_LEN]
+
 
 HEADLINE_EVAL_KEYS = (
     "eval/exact_match",
