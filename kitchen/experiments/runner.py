@@ -294,10 +294,15 @@ class ExperimentRunner:
         assert latest is not None
         key = (slot.condition, slot.seed)
         ask = (latest.run_id, latest.resumes)
+        self._due.pop(key, None)  # scheduled afresh at the next look if this does not go on
         if ask in self._resumed:
-            return False  # asked already; the store will show it queued at the next look
+            # Asked already, and it ended again without logging that it went on (its worker
+            # died before reaching the checkpoint): start it afresh rather than ask forever.
+            self._no_resume[latest.run_id] = (
+                f"{latest.run_id} ended again before going on from its checkpoint"
+            )
+            return False
         self._resumed.add(ask)
-        self._due.pop(key, None)
         try:
             self.submitter.resume(latest.run_id, priority=self.spec.priority)
         except KitchenError as error:

@@ -272,3 +272,29 @@ def test_a_run_the_engine_will_not_resume_is_started_again() -> None:
     fallback = [e for e in events if isinstance(e, RetryScheduled) and e.resume_refused]
     assert len(fallback) == 1 and fallback[0].attempt == 2
     assert fallback[0].resume_refused is not None and interrupted in fallback[0].resume_refused
+
+
+def test_a_resume_that_never_takes_falls_back_to_a_fresh_attempt() -> None:
+    spec = _spec()
+    engine = FakeEngine(
+        script={("low", 0, 1): ("interrupted", "", "killed")},
+        checkpointed={("low", 0, 1)},
+    )
+    real_resume = engine.resume
+
+    def resume_without_a_trace(run_id: str, *, priority: int = 0) -> object:
+        out = real_resume(run_id, priority=priority)
+        run = engine.runs_[run_id]
+        run.logs.pop()  # its worker died before logging that it went on from the checkpoint
+        run.resumes -= 1  # ...so it ends the way it did before
+        return out
+
+    engine.resume = resume_without_a_trace  # type: ignore[method-assign]
+    clock, events = FakeClock(), []
+    result = _runner(spec, engine, clock, events).run()
+
+    assert result.finished and not result.dead  # no endless resume loop
+    assert [n for n in engine.submitted if n.startswith("low@s0")] == ["low@s0#1", "low@s0#2"]
+    assert len(engine.resumed) == 1
+    fallback = [e for e in events if isinstance(e, RetryScheduled) and e.resume_refused]
+    assert len(fallback) == 1 and "ended again" in (fallback[0].resume_refused or "")
