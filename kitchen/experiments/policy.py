@@ -85,16 +85,14 @@ def slot_state(attempts: Sequence[ExperimentRun], retries: int) -> tuple[SlotSta
     tries = len(attempts) + sum(a.resumes for a in attempts)
     if tries > retries:
         return "dead", f"failed {tries} times (retries: {retries})"
-    if latest.resumable and interrupted(latest):
+    if latest.resumable and interrupted(latest.status, latest.error_type):
         return "resume", f"run {latest.run_id} was interrupted; it goes on from its checkpoint"
     return "retry", ""
 
 
-def interrupted(run: ExperimentRun) -> bool:
-    """Whether the run's process died under it (rather than the run failing)."""
-    return run.status == "interrupted" or (
-        run.status == "failed" and run.error_type in INTERRUPTIONS
-    )
+def interrupted(status: str, error_type: str | None) -> bool:
+    """Whether a run that ended so had its process die under it (rather than failing)."""
+    return status == "interrupted" or (status == "failed" and error_type in INTERRUPTIONS)
 
 
 def slots(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kitchen.experiments.plan import parse_run_name
-from kitchen.experiments.policy import ACTIVE, INTERRUPTIONS
+from kitchen.experiments.policy import ACTIVE, interrupted
 from kitchen.experiments.records import ExperimentRun, read_record
 from kitchen.experiments.spec import ExperimentSpec
 from kitchen.launch import RESUME_LOG_PREFIX
@@ -99,10 +99,6 @@ def _ending_key(row: Any) -> tuple[str, str, Any]:
     return (row.id, str(row.status), row.finished_at)
 
 
-def _could_resume(status: str, error_type: str) -> bool:
-    return status == "interrupted" or (status == "failed" and error_type in INTERRUPTIONS)
-
-
 def _count_resumes(messages: Iterable[str]) -> int:
     return sum(1 for message in messages if message.startswith(RESUME_LOG_PREFIX))
 
@@ -131,7 +127,7 @@ class StoreSource:
     def _ending(self, run_id: str) -> _Ending:
         run = self.store.get_run(run_id)
         error_type = run.error_type or ""
-        if not _could_resume(run.status, error_type):
+        if not interrupted(run.status, error_type):
             return _Ending(error_type, run.error_message or "")
         resumable = bool(self.store.list_artifacts(run_id, kind="checkpoint"))
         resumes, after = 0, _FIRST_SEQ
@@ -184,7 +180,7 @@ class EngineSource:
 
         record = self.client.run(run_id).run
         error_type = record.error_type or ""
-        if not _could_resume(status, error_type):
+        if not interrupted(status, error_type):
             return _Ending(error_type, record.error_message or "")
         try:
             self.client.resume_info(run_id)
