@@ -205,15 +205,15 @@ class ExperimentRunner:
                 delay = 0.0 if first else self._delay(slot)
                 self._due[key] = now + delay
                 latest = slot.latest
-                resuming = slot.state == "resume" and latest is not None
+                resumed = latest if slot.state == "resume" else None
                 self.emit(
                     RetryScheduled(
                         slot.condition,
                         slot.seed,
-                        latest.attempt if resuming and latest else slot.next_attempt,
+                        resumed.attempt if resumed else slot.next_attempt,
                         delay,
                         latest.error if latest else None,
-                        latest.run_id if resuming and latest else None,
+                        resumed.run_id if resumed else None,
                         self._no_resume.get(latest.run_id) if latest else None,
                     )
                 )

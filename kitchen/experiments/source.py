@@ -7,7 +7,7 @@ the store is opened read-only (DESIGN.md §2). Both readers give the same record
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -99,8 +99,14 @@ def _ending_key(row: Any) -> tuple[str, str, Any]:
     return (row.id, str(row.status), row.finished_at)
 
 
-def _count_resumes(messages: Iterable[str]) -> int:
-    return sum(1 for message in messages if message.startswith(RESUME_LOG_PREFIX))
+def _count_resumes(read_page: Callable[[int], Sequence[Any]]) -> int:
+    """How often a run went on from a checkpoint: its resume lines, read page by page
+    (``read_page(after_seq)`` gives the log lines numbered above ``after_seq``)."""
+    resumes, after = 0, _FIRST_SEQ
+    while page := read_page(after):
+        resumes += sum(1 for line in page if line.message.startswith(RESUME_LOG_PREFIX))
+        after = page[-1].seq
+    return resumes
 
 
 class StoreSource:
@@ -130,10 +136,9 @@ class StoreSource:
         if not interrupted(run.status, error_type):
             return _Ending(error_type, run.error_message or "")
         resumable = bool(self.store.list_artifacts(run_id, kind="checkpoint"))
-        resumes, after = 0, _FIRST_SEQ
-        while page := self.store.logs(run_id, after_seq=after, limit=_LOG_PAGE):
-            resumes += _count_resumes(line.message for line in page)
-            after = page[-1].seq
+        resumes = _count_resumes(
+            lambda after: self.store.logs(run_id, after_seq=after, limit=_LOG_PAGE)
+        )
         return _Ending(error_type, run.error_message or "", resumable, resumes)
 
     def history(self, recipe: str, limit: int) -> list[HistoryRun]:
@@ -187,10 +192,9 @@ class EngineSource:
             resumable = True
         except KitchenError:  # no checkpoint (the engine says why)
             resumable = False
-        resumes, after = 0, _FIRST_SEQ
-        while page := self.client.logs(run_id, tail=_LOG_PAGE, after_seq=after):
-            resumes += _count_resumes(line.message for line in page)
-            after = page[-1].seq
+        resumes = _count_resumes(
+            lambda after: self.client.logs(run_id, tail=_LOG_PAGE, after_seq=after)
+        )
         return _Ending(error_type, record.error_message or "", resumable, resumes)
 
     def history(self, recipe: str, limit: int) -> list[HistoryRun]:
